@@ -354,8 +354,8 @@ pub fn run_fence_action(
     )?;
     let elapsed_ms = u64::try_from(outcome.elapsed.as_millis()).unwrap_or(u64::MAX);
     let (mut stdout, mut stderr) = (outcome.stdout, outcome.stderr);
-    redact(&mut stdout.bytes, &secrets);
-    redact(&mut stderr.bytes, &secrets);
+    redact(&mut stdout, &secrets);
+    redact(&mut stderr, &secrets);
     let (status, outcome, exit_code) = match outcome.exit {
         Exit::Code(0) => (ExecStatus::Done, FenceOutcome::Success, Some(0)),
         Exit::Code(2) if request.action == FenceAction::Status => {

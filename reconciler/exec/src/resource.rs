@@ -249,8 +249,8 @@ fn to_result(
         mut stderr,
         elapsed,
     } = outcome;
-    redact(&mut stdout.bytes, secrets);
-    redact(&mut stderr.bytes, secrets);
+    redact(&mut stdout, secrets);
+    redact(&mut stderr, secrets);
     let (status, result, exit_code) = match exit {
         Exit::Code(code) => (ExecStatus::Done, map(code), Some(code)),
         Exit::Signal(signal) => (ExecStatus::Signaled(signal), OcfResult::GenericError, None),

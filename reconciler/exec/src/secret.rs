@@ -12,6 +12,7 @@ use std::time::Duration;
 use crate::config::ExecConfig;
 use crate::error::ExecError;
 use crate::process::{run_process, Exit, ProcessSpec};
+use crate::result::Captured;
 
 /// What is shown in place of a secret.
 pub const REDACTED: &str = "(sensitive)";
@@ -167,13 +168,15 @@ pub(crate) fn resolve_params(
     Ok((values, secrets))
 }
 
-/// Replaces every occurrence of each secret in `bytes` with `(sensitive)`.
-pub(crate) fn redact(bytes: &mut Vec<u8>, secrets: &[SecretValue]) {
+/// Replaces every occurrence of each secret in captured output with `(sensitive)`. When the
+/// capture was cut at its limit, a secret's first bytes may end it: those are dropped as well.
+pub(crate) fn redact(captured: &mut Captured, secrets: &[SecretValue]) {
     for secret in secrets {
         let needle = secret.0.as_bytes();
-        if needle.is_empty() || bytes.len() < needle.len() {
+        if needle.is_empty() {
             continue;
         }
+        let bytes = &captured.bytes;
         let mut out = Vec::with_capacity(bytes.len());
         let mut i = 0;
         while i < bytes.len() {
@@ -185,7 +188,15 @@ pub(crate) fn redact(bytes: &mut Vec<u8>, secrets: &[SecretValue]) {
                 i += 1;
             }
         }
-        *bytes = out;
+        if captured.truncated() {
+            if let Some(cut) = (1..needle.len())
+                .rev()
+                .find(|n| out.ends_with(&needle[..*n]))
+            {
+                out.truncate(out.len() - cut);
+            }
+        }
+        captured.bytes = out;
     }
 }
 
@@ -262,9 +273,25 @@ mod tests {
 
     #[test]
     fn redaction_replaces_every_occurrence() {
-        let mut bytes = b"login admin pw hunter2 retry hunter2!".to_vec();
-        redact(&mut bytes, &[SecretValue("hunter2".into())]);
-        assert_eq!(bytes, b"login admin pw (sensitive) retry (sensitive)!");
+        let mut captured = Captured {
+            bytes: b"login admin pw hunter2 retry hunter2!".to_vec(),
+            total_bytes: 37,
+        };
+        redact(&mut captured, &[SecretValue("hunter2".into())]);
+        assert_eq!(
+            captured.bytes,
+            b"login admin pw (sensitive) retry (sensitive)!"
+        );
+    }
+
+    #[test]
+    fn redaction_drops_a_secret_cut_by_the_capture_limit() {
+        let mut captured = Captured {
+            bytes: b"pw hunter2 again hunt".to_vec(),
+            total_bytes: 1000,
+        };
+        redact(&mut captured, &[SecretValue("hunter2".into())]);
+        assert_eq!(captured.bytes, b"pw (sensitive) again ");
     }
 
     #[test]

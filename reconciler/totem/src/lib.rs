@@ -9,4 +9,5 @@
 
 pub mod pg;
 pub mod rng;
+pub mod votequorum;
 pub mod wire;

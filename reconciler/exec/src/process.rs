@@ -122,11 +122,26 @@ pub(crate) fn run_process(
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
 
-    let started = Instant::now();
-    let mut child = command.spawn().map_err(|source| ExecError::Spawn {
-        path: spec.program.clone(),
-        source,
-    })?;
+    let mut started = Instant::now();
+    let mut attempt = 0;
+    let mut child = loop {
+        match command.spawn() {
+            Ok(child) => break child,
+            // The agent file is open for writing somewhere: a package upgrade in progress, or
+            // another thread of ours that forked while writing a file. Both pass quickly.
+            Err(e) if e.kind() == ErrorKind::ExecutableFileBusy && attempt < 5 => {
+                attempt += 1;
+                std::thread::sleep(Duration::from_millis(10 << attempt));
+                started = Instant::now();
+            }
+            Err(source) => {
+                return Err(ExecError::Spawn {
+                    path: spec.program.clone(),
+                    source,
+                })
+            }
+        }
+    };
     let pid = Pid::from_child(&child);
     // From here on the child must not be left running if anything fails.
     let guard = KillOnError { pid: Some(pid) };

@@ -410,12 +410,14 @@ fn fetch(
     parse_metadata(&outcome.stdout.text()).map_err(bad)
 }
 
+/// A cached fetch: the agent file it came from, that file's modification time, the result.
+type CacheEntry = (PathBuf, Option<SystemTime>, Arc<AgentMetadata>);
+
 /// Metadata per agent, fetched once and kept while the agent's file is unchanged (a package
 /// upgrade changes its modification time and so refetches it).
 #[derive(Debug, Default)]
 pub struct MetadataCache {
-    entries:
-        Mutex<HashMap<(AgentRoots, AgentRef), (PathBuf, Option<SystemTime>, Arc<AgentMetadata>)>>,
+    entries: Mutex<HashMap<(AgentRoots, AgentRef), CacheEntry>>,
 }
 
 impl MetadataCache {

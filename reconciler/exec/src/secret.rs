@@ -142,12 +142,15 @@ pub(crate) fn resolve(
     Ok(SecretValue(value))
 }
 
+/// Parameter values in name order, and the secrets among them.
+pub(crate) type ResolvedParams = (Vec<(String, String)>, Vec<SecretValue>);
+
 /// Resolves every parameter: literal values as they are, secrets from their sources. Returns the
 /// values in name order and the secrets (for redaction of the agent's output).
 pub(crate) fn resolve_params(
     config: &ExecConfig,
     params: &BTreeMap<String, ParamValue>,
-) -> Result<(Vec<(String, String)>, Vec<SecretValue>), ExecError> {
+) -> Result<ResolvedParams, ExecError> {
     let mut values = Vec::with_capacity(params.len());
     let mut secrets = Vec::new();
     for (name, value) in params {

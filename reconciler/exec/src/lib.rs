@@ -46,7 +46,9 @@
 //! - Synchronous core: [`run_resource_action`] and [`run_fence_action`] take an [`ExecConfig`]
 //!   and a request, block until the agent ends or its timeout kills its whole process group, and
 //!   return the exit code with its meaning ([`OcfResult`], LSB status codes mapped, or
-//!   [`FenceOutcome`]) plus bounded stdout/stderr.
+//!   [`FenceOutcome`]) plus bounded stdout/stderr. A `stonith:` agent given to
+//!   `run_resource_action` is a fence device managed as a resource: `start`/`monitor` run its
+//!   `monitor`, `stop` runs nothing.
 //! - Async, for the node agent: [`Executor`] runs them on tokio's blocking pool with at most
 //!   `max_parallel` resource actions at once, never two on the same resource (or fence device),
 //!   in submission order per resource; [`Executor::start_recurring`] runs a monitor every interval

@@ -10,9 +10,12 @@ use std::time::Duration;
 use crate::agent_ref::AgentRef;
 use crate::config::{is_executable, ExecConfig};
 use crate::error::ExecError;
+use crate::fence::{run_fence_action, FenceAction, FenceOutcome, FenceRequest};
 use crate::metadata::unit_name;
 use crate::process::{run_process, Exit, ProcessOutcome, ProcessSpec};
-use crate::result::{exit_reason, ActionResult, ExecStatus, OcfResult, EXIT_REASON_PREFIX};
+use crate::result::{
+    exit_reason, ActionResult, Captured, ExecStatus, OcfResult, EXIT_REASON_PREFIX,
+};
 use crate::secret::{redact, resolve_params, ParamValue, ParamsDebug, SecretValue};
 
 /// The actions a resource agent can be asked for.
@@ -105,7 +108,8 @@ pub struct ActionRequest {
     pub agent: AgentRef,
     /// What to do.
     pub action: ResourceAction,
-    /// Instance parameters (`OCF_RESKEY_<name>`).
+    /// Instance parameters (`OCF_RESKEY_<name>`), plus the operation's own instance attributes
+    /// such as `OCF_CHECK_LEVEL` (passed as `OCF_RESKEY_OCF_CHECK_LEVEL`, as Pacemaker does).
     pub params: BTreeMap<String, ParamValue>,
     /// Meta attributes (`OCF_RESKEY_CRM_meta_<name>`, `-` written as `_`), e.g. `clone-max`.
     pub meta: BTreeMap<String, String>,
@@ -328,9 +332,61 @@ pub fn run_resource_action(
                 run_systemd(config, request, timeout)
             }
         }
-        "stonith" => Err(unsupported()),
+        "stonith" => run_stonith_resource(config, request, unsupported),
         _ => Err(unsupported()),
     }
+}
+
+/// A fence device managed as a resource, as Pacemaker's executor does it: `start` and `monitor`
+/// run the agent's `monitor` (is the device reachable?), `stop` runs nothing (a device holds no
+/// state on the node), `validate-all` and `meta-data` run those agent actions. Fencing itself goes
+/// through [`crate::run_fence_action`].
+fn run_stonith_resource(
+    config: &ExecConfig,
+    request: &ActionRequest,
+    unsupported: impl Fn() -> ExecError,
+) -> Result<ActionResult, ExecError> {
+    let action = match request.action {
+        ResourceAction::Start | ResourceAction::Monitor => FenceAction::Monitor,
+        ResourceAction::ValidateAll => FenceAction::ValidateAll,
+        ResourceAction::MetaData => FenceAction::Metadata,
+        ResourceAction::Stop => {
+            return Ok(ActionResult {
+                status: ExecStatus::Done,
+                result: OcfResult::Success,
+                exit_code: None,
+                exit_reason: None,
+                stdout: Captured::default(),
+                stderr: Captured::default(),
+                elapsed_ms: 0,
+            })
+        }
+        _ => return Err(unsupported()),
+    };
+    let fence = FenceRequest {
+        device: request.resource.clone(),
+        agent: request.agent.clone(),
+        action,
+        target: None,
+        host_argument: "port".into(),
+        params: request.params.clone(),
+        timeout_ms: request.timeout_ms,
+    };
+    let result = run_fence_action(config, &fence)?;
+    let meaning = match (result.status, result.outcome) {
+        (ExecStatus::NotInstalled, _) => OcfResult::NotInstalled,
+        (_, FenceOutcome::Success) => OcfResult::Success,
+        (_, _) => OcfResult::GenericError,
+    };
+    Ok(ActionResult {
+        status: result.status,
+        result: meaning,
+        exit_code: result.exit_code,
+        exit_reason: None,
+        stdout: result.stdout,
+        stderr: result.stderr,
+        elapsed_ms: result.elapsed_ms,
+    })
 }
 
 fn no_params(request: &ActionRequest) -> Result<(), ExecError> {

@@ -313,3 +313,44 @@ fn installed_fence_ipmilan_metadata_parses_like_the_capture() {
         "the capture is fence-agents 4.12's output"
     );
 }
+
+#[test]
+fn a_fence_device_as_a_resource_starts_and_monitors_through_the_agent_monitor() {
+    use quorate_exec::{run_resource_action, ActionRequest, OcfResult, ResourceAction};
+    let device = Device::new();
+    let base = ActionRequest::new(
+        "switch1",
+        AgentRef::stonith("fence_quorate_test"),
+        ResourceAction::Start,
+    )
+    .param("ip", "127.0.0.1")
+    .param("username", "admin")
+    .param("password", SecretSource::File(device.path().join("pw")))
+    .param("state_dir", device.path().to_str().unwrap())
+    .param("pcmk_host_list", "node1 node2");
+    let run = |action| run_resource_action(&config(), &base.with_action(action)).unwrap();
+    assert_eq!(run(ResourceAction::Start).result, OcfResult::Success);
+    assert_eq!(run(ResourceAction::Monitor).result, OcfResult::Success);
+    assert_eq!(
+        device
+            .log()
+            .lines()
+            .filter(|l| l.starts_with("monitor "))
+            .count(),
+        2
+    );
+    assert_eq!(run(ResourceAction::Stop).result, OcfResult::Success);
+    assert_eq!(device.log().lines().count(), 2, "stop runs nothing");
+
+    // A device whose credentials no longer work fails its monitor.
+    std::fs::write(device.path().join("credentials"), "admin changed\n").unwrap();
+    let monitor = run(ResourceAction::Monitor);
+    assert_eq!(
+        (monitor.result, monitor.exit_code),
+        (OcfResult::GenericError, Some(3))
+    );
+    assert!(run(ResourceAction::MetaData)
+        .stdout
+        .text()
+        .contains("fence_quorate_test"));
+}

@@ -420,11 +420,14 @@ fn note_serde_error(loaded: &mut Loaded, pointer: &str, e: &serde_json::Error) {
         return;
     }
     if let Some(span) = loaded.spans.value(pointer) {
-        loaded.diags.push(Diagnostic::error(
-            "invalid",
-            span,
-            format!("`{}` could not be read: {e}", &pointer[1..]),
-        ));
+        loaded.diags.push(
+            Diagnostic::error(
+                "invalid",
+                span,
+                format!("`{}` could not be read: {e}", &pointer[1..]),
+            )
+            .with_hint("this is a bug in quorate: please report it with the input"),
+        );
     }
 }
 

@@ -112,6 +112,15 @@ pub fn pointer_segment(s: &str) -> String {
     s.replace('~', "~0").replace('/', "~1")
 }
 
+/// "at the top level" or "in `resources.web`", for messages.
+pub fn where_(pointer: &str) -> String {
+    if pointer.is_empty() {
+        "at the top level".into()
+    } else {
+        format!("in `{}`", display_path(pointer))
+    }
+}
+
 /// Turns `/resources/WebServer/ops` into `resources.WebServer.ops` for messages.
 pub fn display_path(pointer: &str) -> String {
     if pointer.is_empty() {
@@ -178,11 +187,14 @@ impl<'s> Walker<'s> {
             Value::Bool(true) => return natural(node),
             Value::Object(o) => o,
             _ => {
-                out.diags.push(Diagnostic::error(
-                    "not-allowed",
-                    node.span,
-                    format!("no value is allowed at `{}`", display_path(path)),
-                ));
+                out.diags.push(
+                    Diagnostic::error(
+                        "not-allowed",
+                        node.span,
+                        format!("no value is allowed at `{}`", display_path(path)),
+                    )
+                    .with_hint("remove this value"),
+                );
                 return Value::Null;
             }
         };
@@ -231,8 +243,11 @@ impl<'s> Walker<'s> {
                 let st = node.scalar_type().unwrap_or(ScalarType::Str);
                 match coerce(text, &st, &types, obj) {
                     Some(v) => {
-                        check_scalar(node, &v, obj, path, out);
-                        v
+                        if check_scalar(node, &v, obj, path, out) {
+                            v
+                        } else {
+                            Value::Null
+                        }
                     }
                     None => {
                         let mut d = type_error(node, path, &expects(self, schema));
@@ -276,7 +291,7 @@ impl<'s> Walker<'s> {
             if let NodeKind::Scalar { text, .. } = &node.kind {
                 let st = node.scalar_type().unwrap_or(ScalarType::Str);
                 if let Some(v) = coerce(text, &st, &[], synthetic.as_object().expect("object")) {
-                    check_scalar(
+                    let ok = check_scalar(
                         node,
                         &v,
                         synthetic.as_object().expect("object"),
@@ -291,7 +306,7 @@ impl<'s> Walker<'s> {
                         },
                     ));
                     out.diags.extend(o.diags);
-                    return v;
+                    return if ok { v } else { Value::Null };
                 }
             }
             out.diags
@@ -397,8 +412,13 @@ impl<'s> Walker<'s> {
             });
             match sub {
                 Some(s) => {
+                    let before = out.diags.len();
                     let val = self.walk(v, s, &child, Some(k.span), out);
-                    result.insert(name.to_string(), val);
+                    // A value with errors is left out, so that serde still builds the item (an
+                    // optional field is then absent) and the semantic checks still see it.
+                    if !(val.is_null() && out.diags.len() > before) {
+                        result.insert(name.to_string(), val);
+                    }
                 }
                 None => {
                     let known: Vec<&str> = props
@@ -407,7 +427,7 @@ impl<'s> Walker<'s> {
                     let mut d = Diagnostic::error(
                         "unknown-key",
                         k.span,
-                        format!("unknown key `{name}` in `{}`", display_path(path)),
+                        format!("unknown key `{name}` {}", where_(path)),
                     );
                     d = match did_you_mean(name, known.iter().copied()) {
                         Some(s) => d.with_hint(format!("did you mean `{s}`?")),
@@ -456,24 +476,30 @@ impl<'s> Walker<'s> {
             .collect();
         if let Some(min) = obj.get("minItems").and_then(Value::as_u64) {
             if (items.len() as u64) < min {
-                out.diags.push(Diagnostic::error(
-                    "too-few",
-                    node.span,
-                    format!(
-                        "`{}` needs at least {min} item{}",
-                        display_path(path),
-                        if min == 1 { "" } else { "s" }
-                    ),
-                ));
+                out.diags.push(
+                    Diagnostic::error(
+                        "too-few",
+                        node.span,
+                        format!(
+                            "`{}` needs at least {min} item{}",
+                            display_path(path),
+                            if min == 1 { "" } else { "s" }
+                        ),
+                    )
+                    .with_hint("add the missing items"),
+                );
             }
         }
         if let Some(max) = obj.get("maxItems").and_then(Value::as_u64) {
             if (items.len() as u64) > max {
-                out.diags.push(Diagnostic::error(
-                    "too-many",
-                    node.span,
-                    format!("`{}` allows at most {max} items", display_path(path)),
-                ));
+                out.diags.push(
+                    Diagnostic::error(
+                        "too-many",
+                        node.span,
+                        format!("`{}` allows at most {max} items", display_path(path)),
+                    )
+                    .with_hint("remove the extra items"),
+                );
             }
         }
         if obj.get("uniqueItems") == Some(&Value::Bool(true)) {
@@ -485,6 +511,7 @@ impl<'s> Walker<'s> {
                             items[i].span,
                             format!("`{}` lists this item twice", display_path(path)),
                         )
+                        .with_hint("list each item once")
                         .with_related(items[j].span, "first listed here"),
                     );
                 }
@@ -557,7 +584,20 @@ fn coerce(text: &str, st: &ScalarType, types: &[&str], obj: &Map<String, Value>)
     }
 }
 
-fn check_scalar(node: &Node, v: &Value, obj: &Map<String, Value>, path: &str, out: &mut Out) {
+/// Checks enum, const, pattern, length and range; true when the value passes them all.
+fn check_scalar(
+    node: &Node,
+    v: &Value,
+    obj: &Map<String, Value>,
+    path: &str,
+    out: &mut Out,
+) -> bool {
+    let before = out.diags.len();
+    check_scalar_inner(node, v, obj, path, out);
+    out.diags.len() == before
+}
+
+fn check_scalar_inner(node: &Node, v: &Value, obj: &Map<String, Value>, path: &str, out: &mut Out) {
     let p = display_path(path);
     if let Some(Value::Array(allowed)) = obj.get("enum") {
         if !allowed.contains(v) {
@@ -584,11 +624,10 @@ fn check_scalar(node: &Node, v: &Value, obj: &Map<String, Value>, path: &str, ou
     }
     if let Some(c) = obj.get("const") {
         if c != v {
-            out.diags.push(Diagnostic::error(
-                "bad-value",
-                node.span,
-                format!("`{p}` must be {c}"),
-            ));
+            out.diags.push(
+                Diagnostic::error("bad-value", node.span, format!("`{p}` must be {c}"))
+                    .with_hint(format!("write {c}")),
+            );
             return;
         }
     }
@@ -596,14 +635,12 @@ fn check_scalar(node: &Node, v: &Value, obj: &Map<String, Value>, path: &str, ou
         if let Some(pat) = obj.get("pattern").and_then(Value::as_str) {
             if let Ok(re) = regex::Regex::new(pat) {
                 if !re.is_match(s) {
-                    let mut d = Diagnostic::error(
+                    let d = Diagnostic::error(
                         "bad-format",
                         node.span,
                         format!("`{s}` is not a valid value for `{p}`"),
-                    );
-                    if let Some(desc) = obj.get("description").and_then(Value::as_str) {
-                        d = d.with_hint(first_sentence(desc));
-                    }
+                    )
+                    .with_hint(hint_range(obj));
                     out.diags.push(d);
                 }
             }
@@ -614,41 +651,60 @@ fn check_scalar(node: &Node, v: &Value, obj: &Map<String, Value>, path: &str, ou
             .and_then(Value::as_u64)
             .is_some_and(|m| n < m)
         {
-            out.diags.push(Diagnostic::error(
-                "bad-value",
-                node.span,
-                format!("`{p}` must not be empty"),
-            ));
+            out.diags.push(
+                Diagnostic::error("bad-value", node.span, format!("`{p}` must not be empty"))
+                    .with_hint("write a non-empty value"),
+            );
         }
         if let Some(m) = obj.get("maxLength").and_then(Value::as_u64) {
             if n > m {
-                out.diags.push(Diagnostic::error(
-                    "bad-value",
-                    node.span,
-                    format!("`{p}` is longer than {m} characters"),
-                ));
+                out.diags.push(
+                    Diagnostic::error(
+                        "bad-value",
+                        node.span,
+                        format!("`{p}` is longer than {m} characters"),
+                    )
+                    .with_hint("shorten it"),
+                );
             }
         }
     }
     if let Some(x) = v.as_f64() {
         if let Some(min) = obj.get("minimum").and_then(Value::as_f64) {
             if x < min {
-                out.diags.push(Diagnostic::error(
-                    "out-of-range",
-                    node.span,
-                    format!("`{p}` must be at least {min}, not {x}"),
-                ));
+                out.diags.push(
+                    Diagnostic::error(
+                        "out-of-range",
+                        node.span,
+                        format!("`{p}` must be at least {min}, not {x}"),
+                    )
+                    .with_hint(hint_range(obj)),
+                );
             }
         }
         if let Some(max) = obj.get("maximum").and_then(Value::as_f64) {
             if x > max {
-                out.diags.push(Diagnostic::error(
-                    "out-of-range",
-                    node.span,
-                    format!("`{p}` must be at most {max}, not {x}"),
-                ));
+                out.diags.push(
+                    Diagnostic::error(
+                        "out-of-range",
+                        node.span,
+                        format!("`{p}` must be at most {max}, not {x}"),
+                    )
+                    .with_hint(hint_range(obj)),
+                );
             }
         }
+    }
+}
+
+/// A hint from the schema's description, or a pointer to the schema.
+fn hint_range(obj: &Map<String, Value>) -> String {
+    match obj.get("description").and_then(Value::as_str) {
+        Some(desc) => first_sentence(desc),
+        None => match obj.get("pattern").and_then(Value::as_str) {
+            Some(p) => format!("the value must match {p}"),
+            None => "see `quorate schema` for the allowed values".into(),
+        },
     }
 }
 
@@ -667,6 +723,7 @@ fn type_error(node: &Node, path: &str, expected: &str) -> Diagnostic {
             node.describe()
         ),
     )
+    .with_hint("see `quorate schema` for what this key takes")
 }
 
 /// Follows `$ref`s to `$defs` of `root`.

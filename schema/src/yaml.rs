@@ -275,18 +275,24 @@ pub fn parse(file: FileId, text: &str) -> (Option<Node>, Vec<Diagnostic>) {
             }
             Event::SequenceStart(anchor, tag) | Event::MappingStart(anchor, tag) => {
                 if let Some(tag) = tag {
-                    diags.push(Diagnostic::error(
-                        "yaml-tag",
-                        span,
-                        format!("YAML tag `{}{}` is not supported", tag.handle, tag.suffix),
-                    ));
+                    diags.push(
+                        Diagnostic::error(
+                            "yaml-tag",
+                            span,
+                            format!("YAML tag `{}{}` is not supported", tag.handle, tag.suffix),
+                        )
+                        .with_hint("remove the tag"),
+                    );
                 }
                 if stack.len() >= NESTING_DEPTH_MAX {
-                    diags.push(Diagnostic::error(
-                        "yaml-limit",
-                        span,
-                        format!("nesting deeper than {NESTING_DEPTH_MAX} levels"),
-                    ));
+                    diags.push(
+                        Diagnostic::error(
+                            "yaml-limit",
+                            span,
+                            format!("nesting deeper than {NESTING_DEPTH_MAX} levels"),
+                        )
+                        .with_hint("flatten the document"),
+                    );
                     return (None, diags);
                 }
                 nodes += 1;
@@ -338,11 +344,14 @@ pub fn parse(file: FileId, text: &str) -> (Option<Node>, Vec<Diagnostic>) {
             },
         };
         if nodes > NODES_MAX {
-            diags.push(Diagnostic::error(
-                "yaml-limit",
-                span,
-                format!("more than {NODES_MAX} YAML nodes (aliases included)"),
-            ));
+            diags.push(
+                Diagnostic::error(
+                    "yaml-limit",
+                    span,
+                    format!("more than {NODES_MAX} YAML nodes (aliases included)"),
+                )
+                .with_hint("split the document, or expand fewer aliases"),
+            );
             return (None, diags);
         }
         let Some((node, anchor)) = complete else {

@@ -183,6 +183,20 @@ fn primitive(
     meta: &types::Meta,
     utilization: &BTreeMap<String, u64>,
 ) -> Option<Primitive> {
+    let class = agent.split(':').next().unwrap_or_default();
+    if agent.contains(':') && !AGENT_CLASSES.contains(&class) {
+        let mut d = Diagnostic::error(
+            "unknown-class",
+            cx.at(&format!("{pointer}/agent")),
+            format!("unknown agent class `{class}` in `{agent}`"),
+        );
+        d = match crate::suggest::did_you_mean(class, AGENT_CLASSES.iter().copied()) {
+            Some(s) => d.with_hint(format!("did you mean `{s}`?")),
+            None => d.with_hint(format!("agent classes are: {}", AGENT_CLASSES.join(", "))),
+        };
+        cx.push(d);
+        return None;
+    }
     let spec = match AgentSpec::parse(agent) {
         Ok(s) => s,
         Err(e) => {
@@ -215,7 +229,7 @@ fn lower_with_pointers(cx: &mut Cx<'_>) -> (Model, Pointers) {
     let name = match &doc.cluster {
         Some(n) => n.clone(),
         None => {
-            if !cx.broken("cluster") && cx.l.sources.files().next().is_some() {
+            if all_parsed(cx) {
                 let s = cx.at("");
                 cx.push(
                     Diagnostic::error("missing-key", s, "the desired state has no cluster name")
@@ -249,7 +263,11 @@ fn lower_with_pointers(cx: &mut Cx<'_>) -> (Model, Pointers) {
             span: Some(cx.at(&format!("/nodes/{i}"))),
         });
     }
-    if nodes.is_empty() && cx.l.sources.files().next().is_some() && cx.l.broken_ids.is_empty() {
+    if nodes.is_empty()
+        && all_parsed(cx)
+        && doc.nodes.is_empty()
+        && cx.l.spans.get("/nodes").is_none()
+    {
         let s = cx.at("");
         cx.push(
             Diagnostic::error("missing-key", s, "the desired state has no nodes")
@@ -618,6 +636,16 @@ fn lower_with_pointers(cx: &mut Cx<'_>) -> (Model, Pointers) {
         alerts,
     };
     (model, ptrs)
+}
+
+/// True when every file was read and parsed, so a missing section is really missing.
+fn all_parsed(cx: &Cx<'_>) -> bool {
+    cx.l.sources.files().next().is_some()
+        && !cx
+            .l
+            .diags
+            .iter()
+            .any(|d| matches!(d.code, "yaml-syntax" | "io" | "yaml-limit"))
 }
 
 fn explicit_rule_ids(cx: &mut Cx<'_>, ids: &mut Ids, r: &types::Rule, ptr: &str) {

@@ -48,6 +48,7 @@ fn nodes(cx: &mut Cx<'_>, m: &Model) {
                     cx.at(&format!("{p}/name")),
                     format!("node `{}` is listed twice", n.name),
                 )
+                .with_hint("list each node once")
                 .with_related(cx.at(&format!("/nodes/{j}/name")), "first listed here"),
             );
         } else {
@@ -242,20 +243,26 @@ fn totem_and_quorum(cx: &mut Cx<'_>, m: &Model) {
     if let Some(types::TieBreaker::Nodes(list)) = &q.auto_tie_breaker_node {
         for (i, id) in list.iter().enumerate() {
             if !m.nodes.iter().any(|n| n.id == *id) {
-                cx.push(Diagnostic::error(
-                    "dangling-reference",
-                    cx.at(&format!("/quorum/auto_tie_breaker_node/{i}")),
-                    format!("no node has nodeid {id}"),
-                ));
+                cx.push(
+                    Diagnostic::error(
+                        "dangling-reference",
+                        cx.at(&format!("/quorum/auto_tie_breaker_node/{i}")),
+                        format!("no node has nodeid {id}"),
+                    )
+                    .with_hint("use the nodeid of a listed node"),
+                );
             }
         }
     }
     if q.settings.contains_key("last_man_standing_window") && !q.last_man_standing {
-        cx.push(Diagnostic::warning(
-            "quorum-options",
-            cx.at("/quorum/last_man_standing_window"),
-            "`last_man_standing_window` has no effect without `last_man_standing`",
-        ));
+        cx.push(
+            Diagnostic::warning(
+                "quorum-options",
+                cx.at("/quorum/last_man_standing_window"),
+                "`last_man_standing_window` has no effect without `last_man_standing`",
+            )
+            .with_hint("add `last_man_standing: true` or remove the window"),
+        );
     }
     let votes: u32 = m.nodes.iter().map(|n| n.votes).sum();
     if let Some(ev) = q.expected_votes {
@@ -371,11 +378,14 @@ fn agents_and_params(cx: &mut Cx<'_>, m: &Model, catalog: &dyn AgentCatalog) {
             }
             if let (Some(t), true) = (op.timeout_ms, op.interval_ms > 0) {
                 if t == 0 {
-                    cx.push(Diagnostic::error(
-                        "op-timeout",
-                        cx.key(&op_at),
-                        "an operation timeout of 0 never lets it succeed",
-                    ));
+                    cx.push(
+                        Diagnostic::error(
+                            "op-timeout",
+                            cx.key(&op_at),
+                            "an operation timeout of 0 never lets it succeed",
+                        )
+                        .with_hint("give the operation a timeout such as 20s"),
+                    );
                 }
             }
         }
@@ -596,11 +606,14 @@ fn groups_and_clones(cx: &mut Cx<'_>, m: &Model) {
         if let Resource::Group(g) = r {
             let gp = ptr("groups", &g.id);
             if g.members.is_empty() {
-                cx.push(Diagnostic::error(
-                    "empty-group",
-                    cx.key(&gp),
-                    format!("group `{}` has no members", g.id),
-                ));
+                cx.push(
+                    Diagnostic::error(
+                        "empty-group",
+                        cx.key(&gp),
+                        format!("group `{}` has no members", g.id),
+                    )
+                    .with_hint("list the member primitives, or remove the group"),
+                );
             }
             let members_at = if matches!(cx.l.doc.groups.get(&g.id), Some(types::Group::Full(_))) {
                 format!("{gp}/resources")
@@ -611,11 +624,14 @@ fn groups_and_clones(cx: &mut Cx<'_>, m: &Model) {
             for (i, mem) in g.members.iter().enumerate() {
                 let at = cx.at(&format!("{members_at}/{i}"));
                 if !in_this.insert(mem.as_str()) {
-                    cx.push(Diagnostic::error(
-                        "duplicate-member",
-                        at,
-                        format!("`{mem}` is listed twice in group `{}`", g.id),
-                    ));
+                    cx.push(
+                        Diagnostic::error(
+                            "duplicate-member",
+                            at,
+                            format!("`{mem}` is listed twice in group `{}`", g.id),
+                        )
+                        .with_hint("list each member once"),
+                    );
                     continue;
                 }
                 match m.resources.get(mem) {
@@ -689,6 +705,7 @@ fn groups_and_clones(cx: &mut Cx<'_>, m: &Model) {
                         at,
                         format!("`{}` is cloned by `{prev}` and by `{}`", c.child, c.id),
                     )
+                    .with_hint("clone a resource once")
                     .with_related(cx.key(&ptr("clones", prev)), "the other clone"),
                 );
             }
@@ -799,10 +816,10 @@ fn constraints(cx: &mut Cx<'_>, m: &Model) {
                     (Some(r), None) => resource_ref(cx, m, cx.at(&format!("{base}/resource")), r),
                     (None, Some(p)) => {
                         if let Err(e) = regex::Regex::new(p) {
-                            cx.push(Diagnostic::error("bad-pattern", cx.at(&format!("{base}/resource-pattern")), format!("`{p}` is not a valid regular expression: {}", e.to_string().lines().last().unwrap_or_default())));
+                            cx.push(Diagnostic::error("bad-pattern", cx.at(&format!("{base}/resource-pattern")), format!("`{p}` is not a valid regular expression: {}", e.to_string().lines().last().unwrap_or_default())).with_hint("write a regular expression such as `^web-.*`"));
                         }
                     }
-                    _ => cx.push(Diagnostic::error("location-target", cx.at(&base), "a location constraint needs exactly one of `resource` and `resource-pattern`")),
+                    _ => cx.push(Diagnostic::error("location-target", cx.at(&base), "a location constraint needs exactly one of `resource` and `resource-pattern`").with_hint("write `resource: <id>`")),
                 }
                 match (&src.node, src.rules.is_empty()) {
                     (Some(n), true) => {
@@ -822,12 +839,12 @@ fn constraints(cx: &mut Cx<'_>, m: &Model) {
                         "location-placement",
                         cx.at(&format!("{base}/node")),
                         "a location constraint has either `node` and `score`, or `rules`, not both",
-                    )),
+                    ).with_hint("remove `node` and `score`, or `rules`")),
                     (None, true) => cx.push(Diagnostic::error(
                         "location-placement",
                         cx.at(&base),
                         "a location constraint needs `node` and `score`, or `rules`",
-                    )),
+                    ).with_hint("add `node: <name>` and `score: INFINITY`")),
                 }
                 let _ = l;
             }
@@ -835,21 +852,27 @@ fn constraints(cx: &mut Cx<'_>, m: &Model) {
                 ColocationKind::Pair { resource, with, .. } => {
                     let src_ok = !resource.is_empty() && !with.is_empty();
                     if !src_ok {
-                        cx.push(Diagnostic::error(
-                            "colocation-form",
-                            cx.at(&base),
-                            "a colocation needs `resource` and `with`, or `sets`",
-                        ));
+                        cx.push(
+                            Diagnostic::error(
+                                "colocation-form",
+                                cx.at(&base),
+                                "a colocation needs `resource` and `with`, or `sets`",
+                            )
+                            .with_hint("write `resource: <id>` and `with: <id>`"),
+                        );
                         continue;
                     }
                     resource_ref(cx, m, cx.at(&format!("{base}/resource")), resource);
                     resource_ref(cx, m, cx.at(&format!("{base}/with")), with);
                     if resource == with {
-                        cx.push(Diagnostic::error(
-                            "self-colocation",
-                            cx.at(&format!("{base}/with")),
-                            format!("`{resource}` is colocated with itself"),
-                        ));
+                        cx.push(
+                            Diagnostic::error(
+                                "self-colocation",
+                                cx.at(&format!("{base}/with")),
+                                format!("`{resource}` is colocated with itself"),
+                            )
+                            .with_hint("name two different resources"),
+                        );
                     }
                 }
                 ColocationKind::Sets(sets) => sets_refs(cx, m, sets, &base),
@@ -868,21 +891,27 @@ fn constraints(cx: &mut Cx<'_>, m: &Model) {
                 match &o.spec {
                     OrderSpec::Pair { first, then, .. } => {
                         if first.is_empty() || then.is_empty() {
-                            cx.push(Diagnostic::error(
-                                "order-form",
-                                cx.at(&base),
-                                "an order needs `first` and `then`, or `sets`",
-                            ));
+                            cx.push(
+                                Diagnostic::error(
+                                    "order-form",
+                                    cx.at(&base),
+                                    "an order needs `first` and `then`, or `sets`",
+                                )
+                                .with_hint("write `first: <id>` and `then: <id>`"),
+                            );
                             continue;
                         }
                         resource_ref(cx, m, cx.at(&format!("{base}/first")), first);
                         resource_ref(cx, m, cx.at(&format!("{base}/then")), then);
                         if first == then {
-                            cx.push(Diagnostic::error(
-                                "order-cycle",
-                                cx.at(&format!("{base}/then")),
-                                format!("`{first}` is ordered after itself"),
-                            ));
+                            cx.push(
+                                Diagnostic::error(
+                                    "order-cycle",
+                                    cx.at(&format!("{base}/then")),
+                                    format!("`{first}` is ordered after itself"),
+                                )
+                                .with_hint("name two different resources"),
+                            );
                         }
                     }
                     OrderSpec::Sets(sets) => sets_refs(cx, m, sets, &base),
@@ -893,20 +922,26 @@ fn constraints(cx: &mut Cx<'_>, m: &Model) {
     // A constraint written with both forms.
     for (i, c) in doc_cons.colocation.iter().enumerate() {
         if !c.sets.is_empty() && (c.resource.is_some() || c.with.is_some()) {
-            cx.push(Diagnostic::error(
-                "colocation-form",
-                cx.at(&format!("/constraints/colocation/{i}/sets")),
-                "a colocation has `resource` and `with`, or `sets`, not both",
-            ));
+            cx.push(
+                Diagnostic::error(
+                    "colocation-form",
+                    cx.at(&format!("/constraints/colocation/{i}/sets")),
+                    "a colocation has `resource` and `with`, or `sets`, not both",
+                )
+                .with_hint("use one form"),
+            );
         }
     }
     for (i, c) in doc_cons.order.iter().enumerate() {
         if !c.sets.is_empty() && (c.first.is_some() || c.then.is_some()) {
-            cx.push(Diagnostic::error(
-                "order-form",
-                cx.at(&format!("/constraints/order/{i}/sets")),
-                "an order has `first` and `then`, or `sets`, not both",
-            ));
+            cx.push(
+                Diagnostic::error(
+                    "order-form",
+                    cx.at(&format!("/constraints/order/{i}/sets")),
+                    "an order has `first` and `then`, or `sets`, not both",
+                )
+                .with_hint("use one form"),
+            );
         }
     }
 }
@@ -921,11 +956,14 @@ fn sets_refs(cx: &mut Cx<'_>, m: &Model, sets: &[ResourceSet], base: &str) {
 
 fn rule(cx: &mut Cx<'_>, m: &Model, r: &types::Rule, at: &str) {
     if r.score.is_some() && r.score_attribute.is_some() {
-        cx.push(Diagnostic::error(
-            "rule-score",
-            cx.at(&format!("{at}/score-attribute")),
-            "a rule has `score` or `score-attribute`, not both",
-        ));
+        cx.push(
+            Diagnostic::error(
+                "rule-score",
+                cx.at(&format!("{at}/score-attribute")),
+                "a rule has `score` or `score-attribute`, not both",
+            )
+            .with_hint("remove one of them"),
+        );
     }
     for (k, e) in r.expressions.iter().enumerate() {
         let ep = format!("{at}/expressions/{k}");
@@ -936,18 +974,24 @@ fn rule(cx: &mut Cx<'_>, m: &Model, r: &types::Rule, at: &str) {
                     types::AttrOp::Defined | types::AttrOp::NotDefined
                 );
                 if needs_value && a.value.is_none() {
-                    cx.push(Diagnostic::error(
-                        "rule-value",
-                        cx.key(&format!("{ep}/operation")),
-                        format!("`{}` needs a `value`", a.operation.as_str()),
-                    ));
+                    cx.push(
+                        Diagnostic::error(
+                            "rule-value",
+                            cx.key(&format!("{ep}/operation")),
+                            format!("`{}` needs a `value`", a.operation.as_str()),
+                        )
+                        .with_hint("add `value: ...`"),
+                    );
                 }
                 if !needs_value && a.value.is_some() {
-                    cx.push(Diagnostic::error(
-                        "rule-value",
-                        cx.at(&format!("{ep}/value")),
-                        format!("`{}` takes no `value`", a.operation.as_str()),
-                    ));
+                    cx.push(
+                        Diagnostic::error(
+                            "rule-value",
+                            cx.at(&format!("{ep}/value")),
+                            format!("`{}` takes no `value`", a.operation.as_str()),
+                        )
+                        .with_hint("remove `value`"),
+                    );
                 }
                 if a.attribute == "#uname" && a.operation == types::AttrOp::Eq {
                     if let Some(ParamValue::Text(v)) = &a.value {
@@ -963,11 +1007,14 @@ fn rule(cx: &mut Cx<'_>, m: &Model, r: &types::Rule, at: &str) {
                         _ => true,
                     };
                     if !ok {
-                        cx.push(Diagnostic::error(
-                            "rule-value",
-                            cx.at(&format!("{ep}/value")),
-                            format!("`{v}` is not a {kind}"),
-                        ));
+                        cx.push(
+                            Diagnostic::error(
+                                "rule-value",
+                                cx.at(&format!("{ep}/value")),
+                                format!("`{v}` is not a {kind}"),
+                            )
+                            .with_hint(format!("write a {kind} value")),
+                        );
                     }
                 }
             }
@@ -1004,11 +1051,14 @@ fn rule(cx: &mut Cx<'_>, m: &Model, r: &types::Rule, at: &str) {
                         types::DateOp::Lt => "`end`",
                         types::DateOp::DateSpec => "`date-spec`",
                     };
-                    cx.push(Diagnostic::error(
-                        "date-expression",
-                        cx.key(&format!("{dp}/operation")),
-                        format!("this date expression needs {need}"),
-                    ));
+                    cx.push(
+                        Diagnostic::error(
+                            "date-expression",
+                            cx.key(&format!("{dp}/operation")),
+                            format!("this date expression needs {need}"),
+                        )
+                        .with_hint("add the missing dates"),
+                    );
                 }
             }
             types::Expression::Rule(n) => rule(cx, m, &n.rule, &format!("{ep}/rule")),
@@ -1071,7 +1121,7 @@ fn fencing(cx: &mut Cx<'_>, m: &Model) {
         .filter(|b| **b)
         .count();
         if forms != 1 {
-            cx.push(Diagnostic::error("fencing-target", cx.at(&at), "a fencing topology entry needs exactly one of `target`, `target-pattern` and `target-attribute`"));
+            cx.push(Diagnostic::error("fencing-target", cx.at(&at), "a fencing topology entry needs exactly one of `target`, `target-pattern` and `target-attribute`").with_hint("write `target: <node>`"));
         }
         if let Some(n) = &t.target {
             if m.node(n).is_none() {
@@ -1080,11 +1130,14 @@ fn fencing(cx: &mut Cx<'_>, m: &Model) {
         }
         if let Some(p) = &t.target_pattern {
             if regex::Regex::new(p).is_err() {
-                cx.push(Diagnostic::error(
-                    "bad-pattern",
-                    cx.at(&format!("{at}/target-pattern")),
-                    format!("`{p}` is not a valid regular expression"),
-                ));
+                cx.push(
+                    Diagnostic::error(
+                        "bad-pattern",
+                        cx.at(&format!("{at}/target-pattern")),
+                        format!("`{p}` is not a valid regular expression"),
+                    )
+                    .with_hint("write a regular expression such as `^node[0-9]+$`"),
+                );
             }
         }
         let key = format!(
@@ -1104,11 +1157,14 @@ fn fencing(cx: &mut Cx<'_>, m: &Model) {
         }
         for (j, level) in t.levels.iter().enumerate() {
             if level.is_empty() {
-                cx.push(Diagnostic::error(
-                    "empty-level",
-                    cx.at(&format!("{at}/levels/{j}")),
-                    format!("fencing level {} has no devices", j + 1),
-                ));
+                cx.push(
+                    Diagnostic::error(
+                        "empty-level",
+                        cx.at(&format!("{at}/levels/{j}")),
+                        format!("fencing level {} has no devices", j + 1),
+                    )
+                    .with_hint("list at least one fencing device in each level"),
+                );
             }
             for (k, dev) in level.iter().enumerate() {
                 if !m.fence_devices.contains_key(dev) && !cx.broken(dev) {
@@ -1145,7 +1201,9 @@ fn policy(cx: &mut Cx<'_>, m: &Model) {
                 .with_hint("configure fencing devices and remove `stonith-enabled: false` before production"),
         );
     }
-    if m.nodes.len() == 2 && !m.quorum.two_node && !m.quorum.auto_tie_breaker {
+    // Count-based advice only when every node entry loaded.
+    let all_nodes = cx.l.spans.get(&format!("/nodes/{}", m.nodes.len())).is_none();
+    if all_nodes && m.nodes.len() == 2 && !m.quorum.two_node && !m.quorum.auto_tie_breaker {
         cx.push(
             Diagnostic::warning(
                 "two-node-quorum",

@@ -204,6 +204,26 @@ impl ActionResult {
     }
 }
 
+impl fmt::Display for ActionResult {
+    /// One line for logs: `ok (0) in 12 ms`, `not configured (6) in 40 ms: bad ip`,
+    /// `timed out after 20000 ms`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.status {
+            ExecStatus::Done => write!(f, "{} in {} ms", self.result, self.elapsed_ms)?,
+            ExecStatus::TimedOut => write!(f, "timed out after {} ms", self.elapsed_ms)?,
+            ExecStatus::Signaled(signal) => {
+                write!(f, "killed by signal {signal} after {} ms", self.elapsed_ms)?
+            }
+            ExecStatus::NotInstalled => write!(f, "not installed")?,
+            ExecStatus::Pending => write!(f, "pending after {} ms", self.elapsed_ms)?,
+        }
+        match &self.exit_reason {
+            Some(reason) => write!(f, ": {reason}"),
+            None => Ok(()),
+        }
+    }
+}
+
 /// The prefix Pacemaker gives agents in `OCF_EXIT_REASON_PREFIX`.
 pub const EXIT_REASON_PREFIX: &str = "ocf-exit-reason:";
 
@@ -244,6 +264,23 @@ mod tests {
         assert_eq!(OcfResult::from_lsb("start", 2), OcfResult::InvalidArgument);
         assert_eq!(OcfResult::from_lsb("stop", 7), OcfResult::NotRunning);
         assert_eq!(OcfResult::from_lsb("start", 8), OcfResult::GenericError);
+    }
+
+    #[test]
+    fn results_print_as_one_log_line() {
+        let mut result = ActionResult {
+            status: ExecStatus::Done,
+            result: OcfResult::NotConfigured,
+            exit_code: Some(6),
+            exit_reason: Some("bad ip".into()),
+            stdout: Captured::default(),
+            stderr: Captured::default(),
+            elapsed_ms: 40,
+        };
+        assert_eq!(result.to_string(), "not configured (6) in 40 ms: bad ip");
+        result.status = ExecStatus::TimedOut;
+        result.exit_reason = None;
+        assert_eq!(result.to_string(), "timed out after 40 ms");
     }
 
     #[test]

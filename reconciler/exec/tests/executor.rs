@@ -57,7 +57,7 @@ async fn parallelism_is_bounded() {
     let runs: Vec<_> = ["r1", "r2", "r3", "r4", "r5"]
         .iter()
         .map(|r| {
-            let (exec, request) = (exec.clone(), busy(r, dir.path(), "0.3"));
+            let (exec, request) = (exec.clone(), busy(r, dir.path(), "0.5"));
             async move { exec.run(request).await }
         })
         .collect();

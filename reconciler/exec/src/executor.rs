@@ -65,9 +65,17 @@ impl Executor {
     }
 
     /// Runs one resource action. Waits (in submission order) for earlier actions on the same
-    /// resource, then for a free slot; the agent then runs on the blocking pool.
+    /// resource, then for a free slot; the agent then runs on the blocking pool. For a `stonith:`
+    /// resource the resource id is the fence device id: its monitor never overlaps a fencing
+    /// action of that device.
     pub async fn run(&self, request: ActionRequest) -> Result<ActionResult, ExecError> {
-        let guard = self.lock(format!("rsc:{}", request.resource)).await;
+        // A fence device managed as a resource shares its lock with fencing through that device.
+        let key = if request.agent.class == "stonith" {
+            format!("fence:{}", request.resource)
+        } else {
+            format!("rsc:{}", request.resource)
+        };
+        let guard = self.lock(key).await;
         let permit = Arc::clone(&self.inner.slots)
             .acquire_owned()
             .await

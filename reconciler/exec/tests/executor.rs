@@ -243,3 +243,43 @@ where
     }
     out
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fence_device_monitor_never_overlaps_fencing_through_it() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("plugs")).unwrap();
+    std::fs::write(dir.path().join("plugs/node1"), "on\n").unwrap();
+    std::fs::write(dir.path().join("credentials"), "admin pw\n").unwrap();
+    let exec = executor(4);
+    let state_dir = dir.path().to_str().unwrap();
+    let fence = FenceRequest::new(
+        "sw",
+        AgentRef::stonith("fence_quorate_test"),
+        FenceAction::Off,
+    )
+    .target("node1")
+    .param("ip", "127.0.0.1")
+    .param("username", "admin")
+    .param("password", "pw")
+    .param("state_dir", state_dir)
+    .param("delay", "0.3");
+    let monitor = ActionRequest::new(
+        "sw",
+        AgentRef::stonith("fence_quorate_test"),
+        ResourceAction::Monitor,
+    )
+    .param("ip", "127.0.0.1")
+    .param("username", "admin")
+    .param("password", "pw")
+    .param("state_dir", state_dir)
+    .param("delay", "0.3");
+    let (fenced, monitored) = tokio::join!(exec.fence(fence), exec.run(monitor));
+    assert!(fenced.unwrap().succeeded());
+    assert_eq!(monitored.unwrap().result, OcfResult::Success);
+    assert!(
+        read_lines(&dir.path().join("overlaps")).is_empty(),
+        "{:?}",
+        read_lines(&dir.path().join("overlaps"))
+    );
+    assert_eq!(read_lines(&dir.path().join("log")).len(), 2);
+}

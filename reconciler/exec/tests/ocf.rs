@@ -63,6 +63,68 @@ fn pacemaker_dummy_start_monitor_stop_monitor() {
     dummy_lifecycle("pacemaker");
 }
 
+#[test]
+fn pacemaker_stateful_promotes_notifies_demotes_and_reloads() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = ExecConfig::default();
+    let base = ActionRequest::new(
+        "stateful",
+        AgentRef::ocf("pacemaker", "Stateful"),
+        ResourceAction::Monitor,
+    )
+    .param("state", dir.path().join("stateful.state").to_str().unwrap())
+    .meta("clone-max", "1")
+    .meta("promoted-max", "1");
+    let run = |action| run_resource_action(&config, &base.with_action(action)).unwrap();
+
+    assert_eq!(run(ResourceAction::Start).result, OcfResult::Success);
+    assert_eq!(
+        run(ResourceAction::Monitor).result,
+        OcfResult::Success,
+        "started unpromoted"
+    );
+    assert_eq!(run(ResourceAction::Promote).result, OcfResult::Success);
+    let promoted = run(ResourceAction::Monitor);
+    assert_eq!(
+        (promoted.exit_code, promoted.result),
+        (Some(8), OcfResult::RunningPromoted)
+    );
+    let notify = base
+        .with_action(ResourceAction::Notify)
+        .meta("notify_type", "post")
+        .meta("notify_operation", "promote");
+    assert_eq!(
+        run_resource_action(&config, &notify).unwrap().result,
+        OcfResult::Success
+    );
+    assert_eq!(run(ResourceAction::ReloadAgent).result, OcfResult::Success);
+    assert_eq!(run(ResourceAction::Demote).result, OcfResult::Success);
+    assert_eq!(
+        run(ResourceAction::Monitor).result,
+        OcfResult::Success,
+        "demoted"
+    );
+    assert_eq!(run(ResourceAction::Stop).result, OcfResult::Success);
+    assert_eq!(run(ResourceAction::Monitor).result, OcfResult::NotRunning);
+}
+
+#[test]
+fn heartbeat_dummy_reloads() {
+    let dir = tempfile::tempdir().unwrap();
+    let request = ActionRequest::new(
+        "reloading",
+        AgentRef::ocf("heartbeat", "Dummy"),
+        ResourceAction::Reload,
+    )
+    .param("state", dir.path().join("d.state").to_str().unwrap());
+    assert_eq!(
+        run_resource_action(&ExecConfig::default(), &request)
+            .unwrap()
+            .result,
+        OcfResult::Success
+    );
+}
+
 /// Pids of live processes whose command line is exactly `argv`.
 fn processes_running(argv: &[&str]) -> Vec<i32> {
     let wanted: Vec<u8> = argv.iter().flat_map(|a| a.bytes().chain([0])).collect();

@@ -109,18 +109,39 @@ fn pacemaker_stateful_promotes_notifies_demotes_and_reloads() {
 }
 
 #[test]
-fn heartbeat_dummy_reloads() {
+fn heartbeat_dummy_reloads_and_migrates() {
     let dir = tempfile::tempdir().unwrap();
-    let request = ActionRequest::new(
-        "reloading",
+    let state = dir.path().join("d.state");
+    let config = ExecConfig::default();
+    let base = ActionRequest::new(
+        "mover",
         AgentRef::ocf("heartbeat", "Dummy"),
-        ResourceAction::Reload,
+        ResourceAction::Start,
     )
-    .param("state", dir.path().join("d.state").to_str().unwrap());
+    .param("state", state.to_str().unwrap());
+    let run = |request: &ActionRequest| run_resource_action(&config, request).unwrap();
+    assert_eq!(run(&base).result, OcfResult::Success);
     assert_eq!(
-        run_resource_action(&ExecConfig::default(), &request)
-            .unwrap()
-            .result,
+        run(&base.with_action(ResourceAction::Reload)).result,
+        OcfResult::Success
+    );
+
+    // A live migration: migrate_to on the source stops it there, migrate_from on the target
+    // starts it; the agent reads the peer from CRM_meta_migrate_target / _source.
+    let to = base
+        .with_action(ResourceAction::MigrateTo)
+        .meta("migrate_target", "node2");
+    let result = run(&to);
+    assert_eq!(result.result, OcfResult::Success);
+    assert!(result.stderr.text().contains("to node2"), "{result:?}");
+    assert!(!state.exists());
+    let from = base
+        .with_action(ResourceAction::MigrateFrom)
+        .meta("migrate_source", "node1");
+    assert_eq!(run(&from).result, OcfResult::Success);
+    assert!(state.exists());
+    assert_eq!(
+        run(&base.with_action(ResourceAction::Stop)).result,
         OcfResult::Success
     );
 }

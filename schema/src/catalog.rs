@@ -8,8 +8,23 @@ use crate::model::AgentSpec;
 /// One agent's parameters as its metadata declares them.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct AgentInfo {
-    /// Parameter names with whether each is required.
-    pub params: Vec<(String, bool)>,
+    /// The parameters.
+    pub params: Vec<ParamInfo>,
+}
+
+/// One parameter of an agent.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ParamInfo {
+    /// Name.
+    pub name: String,
+    /// Must be set.
+    pub required: bool,
+    /// No two resources of this agent may share a value.
+    pub unique: bool,
+    /// Deprecated; `replaced_by` names the successor when known.
+    pub deprecated: bool,
+    /// The parameter that replaces this deprecated one.
+    pub replaced_by: Option<String>,
 }
 
 /// Looks agents up. `Ok(None)`: the agent is not installed here; `Err`: it is installed but its

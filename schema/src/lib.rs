@@ -27,7 +27,7 @@ pub mod types;
 pub mod walk;
 pub mod yaml;
 
-pub use catalog::{AgentCatalog, AgentInfo, NoCatalog};
+pub use catalog::{AgentCatalog, AgentInfo, NoCatalog, ParamInfo};
 pub use check::{validate, Options};
 pub use diag::{Diagnostic, Diagnostics, Severity};
 pub use load::{json_schema, load_paths, load_sources, Loaded, FILE_BYTES_MAX};

@@ -456,7 +456,7 @@ mod tests {
         let s = l.spans.key("/nodes/1").expect("span of second node");
         assert_eq!(l.sources.get(s.file).path, "b.yaml");
         let s = l.spans.value("/resources/r2/agent").expect("span");
-        assert_eq!((s.start.line, s.start.col), (3, 15));
+        assert_eq!((s.start.line, s.start.col), (4, 16));
     }
 
     #[test]

@@ -797,3 +797,89 @@ fn expects(w: &Walker<'_>, schema: &Value) -> String {
         words.join(" or ")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::FileId;
+
+    fn keywords(v: &Value, out: &mut std::collections::BTreeSet<String>) {
+        match v {
+            Value::Object(m) => {
+                for (k, x) in m {
+                    out.insert(k.clone());
+                    if k == "properties" || k == "$defs" {
+                        for y in x.as_object().into_iter().flat_map(|o| o.values()) {
+                            keywords(y, out);
+                        }
+                    } else {
+                        keywords(x, out);
+                    }
+                }
+            }
+            Value::Array(a) => a.iter().for_each(|x| keywords(x, out)),
+            _ => {}
+        }
+    }
+
+    /// The walker must understand every keyword the generated schema uses; otherwise a
+    /// constraint would be silently ignored.
+    #[test]
+    fn generated_schema_uses_only_known_keywords() {
+        let mut found = std::collections::BTreeSet::new();
+        keywords(&crate::json_schema(), &mut found);
+        let unknown: Vec<&String> = found
+            .iter()
+            .filter(|k| !KNOWN_KEYWORDS.contains(&k.as_str()))
+            .collect();
+        assert!(
+            unknown.is_empty(),
+            "unhandled JSON Schema keywords: {unknown:?}"
+        );
+    }
+
+    fn check(yaml: &str) -> (Value, Vec<Diagnostic>) {
+        let schema = crate::json_schema();
+        let (node, d) = crate::yaml::parse(FileId(0), yaml);
+        assert!(d.is_empty(), "{d:?}");
+        let (v, diags, _) = Walker::new(&schema).check(&node.expect("tree"));
+        (v, diags)
+    }
+
+    #[test]
+    fn reports_every_problem_not_just_the_first() {
+        let (_, d) = check("clusterr: x\ntotem: { token: fast, join: -1 }\nproperties: { stonith-enabled: maybe }\n");
+        let codes: Vec<&str> = d.iter().map(|d| d.code).collect();
+        assert_eq!(
+            codes,
+            ["unknown-key", "wrong-type", "out-of-range", "wrong-type"],
+            "{d:?}"
+        );
+    }
+
+    #[test]
+    fn params_keep_their_source_text() {
+        let (v, d) =
+            check("resources:\n  r: { agent: 'ocf:x:y', params: { a: 1.10, b: 24, c: true } }\n");
+        assert!(d.is_empty(), "{d:?}");
+        let p = &v["resources"]["r"]["params"];
+        assert_eq!(p["a"], "1.10");
+        assert_eq!(p["b"], "24");
+        assert_eq!(p["c"], "true");
+    }
+
+    #[test]
+    fn spans_point_at_values_and_keys() {
+        let schema = crate::json_schema();
+        let (node, _) = crate::yaml::parse(
+            FileId(0),
+            "cluster: c\nresources:\n  web:\n    agent: 'ocf:a:b'\n",
+        );
+        let (_, _, idx) = Walker::new(&schema).check(&node.expect("tree"));
+        let s = idx.get("/resources/web/agent").expect("indexed");
+        assert_eq!((s.value.start.line, s.value.start.col), (4, 12));
+        let k = s.key.expect("key span");
+        assert_eq!((k.start.line, k.start.col), (4, 5));
+        assert_eq!(display_path("/resources/a~1b"), "resources.a/b");
+    }
+}

@@ -442,3 +442,69 @@ fn attach(node: Node, stack: &mut [Frame], docs: &mut Vec<Node>, diags: &mut Vec
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_scalars_follow_the_core_schema() {
+        assert_eq!(resolve_plain("~"), ScalarType::Null);
+        assert_eq!(resolve_plain("true"), ScalarType::Bool(true));
+        assert_eq!(resolve_plain("yes"), ScalarType::Str);
+        assert_eq!(resolve_plain("-12"), ScalarType::Int(-12));
+        assert_eq!(resolve_plain("0x1f"), ScalarType::Int(31));
+        assert_eq!(resolve_plain("1.5e3"), ScalarType::Float(1500.0));
+        assert_eq!(resolve_plain("192.168.1.1"), ScalarType::Str);
+        assert_eq!(resolve_plain("30s"), ScalarType::Str);
+        assert_eq!(
+            resolve_plain("99999999999999999999"),
+            ScalarType::Float(1e20)
+        );
+    }
+
+    #[test]
+    fn duplicate_keys_are_errors_that_name_the_first() {
+        let (tree, d) = parse(FileId(0), "a: 1\nb: 2\na: 3\n");
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].code, "duplicate-key");
+        assert_eq!(d[0].span.map(|s| (s.start.line, s.start.col)), Some((3, 1)));
+        assert_eq!(d[0].related[0].0.start.line, 1);
+        match tree.expect("tree").kind {
+            NodeKind::Map(e) => assert_eq!(e.len(), 2, "the duplicate is dropped"),
+            _ => panic!("a mapping"),
+        }
+    }
+
+    #[test]
+    fn syntax_errors_and_extra_documents_are_reported() {
+        let (tree, d) = parse(FileId(0), "a: [1, 2\n");
+        assert!(tree.is_none());
+        assert_eq!(d[0].code, "yaml-syntax");
+        let (_, d) = parse(FileId(0), "a: 1\n---\nb: 2\n");
+        assert_eq!(d[0].code, "yaml-documents");
+    }
+
+    #[test]
+    fn aliases_expand_and_deep_nesting_is_bounded() {
+        let (tree, d) = parse(FileId(0), "x: &op { interval: 30s }\ny: *op\n");
+        assert!(d.is_empty(), "{d:?}");
+        let NodeKind::Map(e) = tree.expect("tree").kind else {
+            panic!("a mapping")
+        };
+        assert_eq!(e[0].1.kind, e[1].1.kind);
+        let deep = "[".repeat(NESTING_DEPTH_MAX + 5);
+        let (tree, d) = parse(FileId(0), &deep);
+        assert!(tree.is_none());
+        assert!(d
+            .iter()
+            .any(|d| d.code == "yaml-limit" || d.code == "yaml-syntax"));
+    }
+
+    #[test]
+    fn empty_file_is_an_empty_mapping() {
+        let (tree, d) = parse(FileId(0), "# only a comment\n");
+        assert!(d.is_empty());
+        assert_eq!(tree.expect("tree").kind, NodeKind::Map(Vec::new()));
+    }
+}

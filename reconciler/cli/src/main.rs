@@ -6,6 +6,7 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod catalog;
 mod validate;
 
 /// quorate keeps a high-availability cluster (Pacemaker + Corosync model) converged to a desired

@@ -1,5 +1,6 @@
 //! `quorate validate`.
 
+use crate::catalog::InstalledAgents;
 use crate::{color_stderr, Format, ValidateArgs};
 use anyhow::Result;
 use quorate_schema::{load_paths, validate, NoCatalog, Options, Severity};
@@ -9,11 +10,14 @@ use std::process::ExitCode;
 /// Loads, validates and reports. Exit 0 when valid (warnings allowed unless `--strict`), 1 otherwise.
 pub fn run(args: &ValidateArgs) -> Result<ExitCode> {
     let loaded = load_paths(&args.paths);
-    let catalog = NoCatalog;
-    let _ = args.no_agent_metadata;
+    let installed = InstalledAgents::default();
     let opts = Options {
         strict: args.strict,
-        catalog: &catalog,
+        catalog: if args.no_agent_metadata {
+            &NoCatalog
+        } else {
+            &installed
+        },
     };
     let (model, diags) = validate(&loaded, &opts);
     match args.format {

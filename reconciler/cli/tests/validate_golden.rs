@@ -76,9 +76,16 @@ fn every_invalid_input_reports_its_expected_diagnostics() {
     let bless = std::env::var_os("QUORATE_BLESS").is_some();
     let mut failures = Vec::new();
     let names = cases();
-    assert!(names.len() >= 30, "expected the golden corpus, found {}", names.len());
+    assert!(
+        names.len() >= 30,
+        "expected the golden corpus, found {}",
+        names.len()
+    );
     for name in &names {
-        let out = quorate(&dir, &["validate", "--format", "json", name]);
+        let out = quorate(
+            &dir,
+            &["validate", "--no-agent-metadata", "--format", "json", name],
+        );
         let stdout = String::from_utf8_lossy(&out.stdout);
         let (got, errors, warnings) = compact(&stdout);
         let stem = name.trim_end_matches(".yaml");
@@ -88,7 +95,9 @@ fn every_invalid_input_reports_its_expected_diagnostics() {
         }
         let want = std::fs::read_to_string(&expected_path).unwrap_or_default();
         if got != want {
-            failures.push(format!("{name}: diagnostics differ\n--- expected\n{want}+++ got\n{got}"));
+            failures.push(format!(
+                "{name}: diagnostics differ\n--- expected\n{want}+++ got\n{got}"
+            ));
         }
         // Exit code: 1 with any error, 0 with warnings only.
         let code = out.status.code();
@@ -108,7 +117,7 @@ fn every_invalid_input_reports_its_expected_diagnostics() {
         }
         // Warnings fail under --strict.
         if errors == 0 {
-            let strict = quorate(&dir, &["validate", "--strict", name]);
+            let strict = quorate(&dir, &["validate", "--no-agent-metadata", "--strict", name]);
             if strict.status.code() != Some(1) {
                 failures.push(format!("{name}: --strict did not fail on warnings"));
             }
@@ -120,9 +129,15 @@ fn every_invalid_input_reports_its_expected_diagnostics() {
 #[test]
 fn text_output_shows_place_snippet_caret_and_hint() {
     let dir = repo().join("tests/invalid");
-    let out = quorate(&dir, &["validate", "unknown-key-typo.yaml"]);
+    let out = quorate(
+        &dir,
+        &["validate", "--no-agent-metadata", "unknown-key-typo.yaml"],
+    );
     assert_eq!(out.status.code(), Some(1));
-    assert!(out.stdout.is_empty(), "diagnostics go to stderr, stdout stays empty");
+    assert!(
+        out.stdout.is_empty(),
+        "diagnostics go to stderr, stdout stays empty"
+    );
     let got = String::from_utf8_lossy(&out.stderr).to_string();
     let path = dir.join("unknown-key-typo.stderr");
     if std::env::var_os("QUORATE_BLESS").is_some() {
@@ -145,15 +160,31 @@ fn every_example_is_valid_and_only_the_lab_one_fails_strict() {
     for d in dirs {
         let name = d.file_name().unwrap().to_string_lossy().to_string();
         let out = quorate(&examples, &["validate", &name]);
-        assert_eq!(out.status.code(), Some(0), "{name}: {}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let strict = quorate(&examples, &["validate", "--strict", &name]);
-        let want = if name == "apache-active-passive" { 1 } else { 0 };
-        assert_eq!(strict.status.code(), Some(want), "{name} --strict: {}", String::from_utf8_lossy(&strict.stderr));
+        let want = if name == "apache-active-passive" {
+            1
+        } else {
+            0
+        };
+        assert_eq!(
+            strict.status.code(),
+            Some(want),
+            "{name} --strict: {}",
+            String::from_utf8_lossy(&strict.stderr)
+        );
         // Every example points editors at the schema.
         for f in std::fs::read_dir(&d).unwrap().filter_map(|e| e.ok()) {
             let text = std::fs::read_to_string(f.path()).unwrap();
             assert!(
-                text.starts_with("# yaml-language-server: $schema=../../schema/quorate.schema.json"),
+                text.starts_with(
+                    "# yaml-language-server: $schema=../../schema/quorate.schema.json"
+                ),
                 "{} lacks the schema comment",
                 f.path().display()
             );
@@ -183,4 +214,49 @@ fn missing_path_is_a_clear_error() {
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("cannot read does/not/exist.yaml"), "{err}");
+}
+
+/// Parameters are checked against the installed agents' own metadata: unknown names with a
+/// suggestion, missing required ones, values that must be unique, and one note for agents that
+/// are not installed. Needs Debian's resource-agents and fence-agents (`.ci/run` installs them).
+#[test]
+fn params_are_checked_against_installed_agent_metadata() {
+    assert!(
+        Path::new("/usr/lib/ocf/resource.d/heartbeat/IPaddr2").exists()
+            && Path::new("/usr/sbin/fence_ipmilan").exists(),
+        "this test needs Debian's resource-agents and fence-agents: apt-get install -y resource-agents fence-agents"
+    );
+    let dir = repo().join("tests/agent-metadata");
+    let out = quorate(
+        &dir,
+        &[
+            "validate",
+            "--format",
+            "json",
+            "unknown-and-missing-params.yaml",
+        ],
+    );
+    let (got, errors, _) = compact(&String::from_utf8_lossy(&out.stdout));
+    let path = dir.join("unknown-and-missing-params.expected");
+    if std::env::var_os("QUORATE_BLESS").is_some() {
+        std::fs::write(&path, &got).expect("write");
+    }
+    assert_eq!(got, std::fs::read_to_string(&path).expect("expected file"));
+    assert_eq!(errors, 4);
+    assert_eq!(out.status.code(), Some(1));
+    // Without metadata checks the same file is valid.
+    let out = quorate(
+        &dir,
+        &[
+            "validate",
+            "--no-agent-metadata",
+            "unknown-and-missing-params.yaml",
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

@@ -277,6 +277,8 @@ fn totem_and_quorum(cx: &mut Cx<'_>, m: &Model) {
 
 fn agents_and_params(cx: &mut Cx<'_>, m: &Model, catalog: &dyn AgentCatalog) {
     let mut not_installed: BTreeSet<String> = BTreeSet::new();
+    type UniqueKey = (String, String, String);
+    let mut unique_seen: BTreeMap<UniqueKey, Vec<(String, String)>> = BTreeMap::new();
     let mut items: Vec<(&Primitive, String, bool)> = Vec::new();
     for r in m.resources.values() {
         if let Resource::Primitive(p) = r {
@@ -410,44 +412,98 @@ fn agents_and_params(cx: &mut Cx<'_>, m: &Model, catalog: &dyn AgentCatalog) {
                 format!("the metadata of `{}` could not be read: {e}", p.agent),
             )),
             Ok(Some(info)) => {
-                let known: Vec<&str> = info.params.iter().map(|(n, _)| n.as_str()).collect();
+                let known: Vec<&str> = info.params.iter().map(|p| p.name.as_str()).collect();
                 for name in p.params.keys() {
-                    if fence
-                        && (name.starts_with("pcmk_") || name == "priority" || name == "provides")
-                    {
+                    if fence && is_fencer_param(name) {
                         continue;
                     }
-                    if !known.contains(&name.as_str()) {
-                        let mut d = Diagnostic::error(
-                            "unknown-param",
-                            cx.key(&format!("{at}/params/{}", pointer_segment(name))),
-                            format!("`{}` has no parameter `{name}`", p.agent),
-                        );
-                        d = match did_you_mean(name, known.iter().copied()) {
-                            Some(s) => d.with_hint(format!("did you mean `{s}`?")),
-                            None => {
-                                d.with_hint(format!("`{}` takes: {}", p.agent, known.join(", ")))
-                            }
-                        };
-                        cx.push(d);
+                    let pat = format!("{at}/params/{}", pointer_segment(name));
+                    match info.params.iter().find(|i| &i.name == name) {
+                        None => {
+                            let mut d = Diagnostic::error(
+                                "unknown-param",
+                                cx.key(&pat),
+                                format!("`{}` has no parameter `{name}`", p.agent),
+                            );
+                            d = match did_you_mean(name, known.iter().copied()) {
+                                Some(s) => d.with_hint(format!("did you mean `{s}`?")),
+                                None => d.with_hint(format!(
+                                    "`{}` takes: {}",
+                                    p.agent,
+                                    known.join(", ")
+                                )),
+                            };
+                            cx.push(d);
+                        }
+                        Some(i) if i.deprecated => {
+                            let hint = match &i.replaced_by {
+                                Some(r) => format!("use `{r}` instead"),
+                                None => "see the agent's metadata for its replacement".into(),
+                            };
+                            cx.push(
+                                Diagnostic::warning(
+                                    "deprecated-param",
+                                    cx.key(&pat),
+                                    format!("`{}` marks `{name}` as deprecated", p.agent),
+                                )
+                                .with_hint(hint),
+                            );
+                        }
+                        Some(_) => {}
                     }
                 }
-                for (name, required) in &info.params {
-                    if *required && !p.params.contains_key(name) {
+                for i in &info.params {
+                    // A deprecated alias satisfies its replacement (`passwd` for `password`).
+                    let satisfied = p.params.contains_key(&i.name)
+                        || (fence && is_fencer_supplied(&i.name))
+                        || i.replaced_by
+                            .as_ref()
+                            .is_some_and(|r| p.params.contains_key(r))
+                        || info.params.iter().any(|o| {
+                            o.replaced_by.as_deref() == Some(i.name.as_str())
+                                && p.params.contains_key(&o.name)
+                        });
+                    if i.required && !satisfied {
                         cx.push(
                             Diagnostic::error(
                                 "missing-param",
                                 cx.key(&at),
                                 format!(
-                                    "`{}` needs the parameter `{name}`, which `{}` does not set",
-                                    p.agent, p.id
+                                    "`{}` needs the parameter `{}`, which `{}` does not set",
+                                    p.agent, i.name, p.id
                                 ),
                             )
-                            .with_hint(format!("add `{name}:` under `params`")),
+                            .with_hint(format!("add `{}:` under `params`", i.name)),
                         );
+                    }
+                    if i.unique {
+                        if let Some(Param::Text(v)) = p.params.get(&i.name) {
+                            unique_seen
+                                .entry((p.agent.to_string(), i.name.clone(), v.clone()))
+                                .or_default()
+                                .push((
+                                    p.id.clone(),
+                                    format!("{at}/params/{}", pointer_segment(&i.name)),
+                                ));
+                        }
                     }
                 }
             }
+        }
+    }
+    for ((agent, name, value), users) in unique_seen {
+        if users.len() > 1 {
+            let mut d = Diagnostic::error(
+                "unique-param",
+                cx.at(&users[1].1),
+                format!(
+                    "`{}` and `{}` both set `{name}: {value}`, which `{agent}` requires to be unique",
+                    users[0].0, users[1].0
+                ),
+            )
+            .with_hint("give each resource its own value");
+            d = d.with_related(cx.at(&users[0].1), "first set here");
+            cx.push(d);
         }
     }
     if !not_installed.is_empty() && catalog.enabled() {
@@ -461,9 +517,19 @@ fn agents_and_params(cx: &mut Cx<'_>, m: &Model, catalog: &dyn AgentCatalog) {
                     not_installed.into_iter().collect::<Vec<_>>().join(", ")
                 ),
             )
-            .with_hint("install resource-agents / fence-agents to check parameters too"),
+            .with_hint("install those agents (resource-agents and fence-agents hold the standard ones) to check their parameters too"),
         );
     }
+}
+
+/// Parameters the fencer itself reads, which no fence agent's metadata lists.
+fn is_fencer_param(name: &str) -> bool {
+    name.starts_with("pcmk_") || matches!(name, "priority" | "provides")
+}
+
+/// Parameters the fencer passes to a fence agent on each operation: never configured.
+fn is_fencer_supplied(name: &str) -> bool {
+    matches!(name, "action" | "port" | "plug" | "nodename" | "nodeid")
 }
 
 fn op_pointers(cx: &Cx<'_>, at: &str) -> Vec<String> {
@@ -1202,7 +1268,10 @@ fn policy(cx: &mut Cx<'_>, m: &Model) {
         );
     }
     // Count-based advice only when every node entry loaded.
-    let all_nodes = cx.l.spans.get(&format!("/nodes/{}", m.nodes.len())).is_none();
+    let all_nodes =
+        cx.l.spans
+            .get(&format!("/nodes/{}", m.nodes.len()))
+            .is_none();
     if all_nodes && m.nodes.len() == 2 && !m.quorum.two_node && !m.quorum.auto_tie_breaker {
         cx.push(
             Diagnostic::warning(

@@ -7,7 +7,14 @@
 //! ([`Totem::poll_transmit`]), the next deadline ([`Totem::poll_timeout`]) and events
 //! ([`Totem::poll_event`]).
 
+pub mod config;
 pub mod pg;
 pub mod rng;
+pub mod srp;
 pub mod votequorum;
 pub mod wire;
+
+pub use config::{Timers, TotemConfig};
+pub use srp::{BroadcastError, Destination, Event, Instant, State, Stats, Totem, Transmit};
+pub use wire::RingId;
+pub mod sim;

@@ -266,13 +266,15 @@ mod tests {
         (1..=n).map(|id| (id, 1)).collect()
     }
 
+    /// (time ms, members, left cleanly, quorate, quorum, expected votes)
+    type Step = (u64, Vec<u32>, Vec<u32>, bool, u32, u32);
+
     /// One row: a configuration, then a sequence of memberships, with the expected outcome after each.
     struct Row {
         what: &'static str,
         options: QuorumOptions,
         nodelist: Vec<(u32, u32)>,
-        /// (time ms, members, left cleanly, quorate, quorum, expected votes)
-        steps: Vec<(u64, Vec<u32>, Vec<u32>, bool, u32, u32)>,
+        steps: Vec<Step>,
     }
 
     fn run(rows: Vec<Row>) {

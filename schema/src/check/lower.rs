@@ -172,17 +172,25 @@ fn operations(ops: &types::Ops) -> Vec<Operation> {
         .collect()
 }
 
-fn primitive(
-    cx: &mut Cx<'_>,
-    id: &str,
-    pointer: &str,
-    agent: &str,
-    description: &Option<String>,
-    p: &BTreeMap<String, ParamValue>,
-    ops: &types::Ops,
-    meta: &types::Meta,
-    utilization: &BTreeMap<String, u64>,
-) -> Option<Primitive> {
+/// The parts of a primitive or fencing device as written.
+struct PrimitiveSrc<'a> {
+    agent: &'a str,
+    description: &'a Option<String>,
+    params: &'a BTreeMap<String, ParamValue>,
+    ops: &'a types::Ops,
+    meta: &'a types::Meta,
+    utilization: &'a BTreeMap<String, u64>,
+}
+
+fn primitive(cx: &mut Cx<'_>, id: &str, pointer: &str, src: PrimitiveSrc<'_>) -> Option<Primitive> {
+    let PrimitiveSrc {
+        agent,
+        description,
+        params: p,
+        ops,
+        meta,
+        utilization,
+    } = src;
     let class = agent.split(':').next().unwrap_or_default();
     if agent.contains(':') && !AGENT_CLASSES.contains(&class) {
         let mut d = Diagnostic::error(
@@ -328,17 +336,15 @@ fn lower_with_pointers(cx: &mut Cx<'_>) -> (Model, Pointers) {
     for (id, p) in &doc.resources {
         let ptr = format!("/resources/{}", pointer_segment(id));
         ids.claim(cx, id, cx.key(&ptr), "resource");
-        if let Some(prim) = primitive(
-            cx,
-            id,
-            &ptr,
-            &p.agent,
-            &p.description,
-            &p.params,
-            &p.ops,
-            &p.meta,
-            &p.utilization,
-        ) {
+        let src = PrimitiveSrc {
+            agent: &p.agent,
+            description: &p.description,
+            params: &p.params,
+            ops: &p.ops,
+            meta: &p.meta,
+            utilization: &p.utilization,
+        };
+        if let Some(prim) = primitive(cx, id, &ptr, src) {
             resources.insert(id.clone(), Resource::Primitive(prim));
         }
     }
@@ -380,17 +386,16 @@ fn lower_with_pointers(cx: &mut Cx<'_>) -> (Model, Pointers) {
     for (id, d) in &fencing.devices {
         let ptr = format!("/fencing/devices/{}", pointer_segment(id));
         ids.claim(cx, id, cx.key(&ptr), "fencing device");
-        if let Some(mut prim) = primitive(
-            cx,
-            id,
-            &ptr,
-            &d.agent,
-            &d.description,
-            &d.params,
-            &d.ops,
-            &d.meta,
-            &BTreeMap::new(),
-        ) {
+        let no_utilization = BTreeMap::new();
+        let src = PrimitiveSrc {
+            agent: &d.agent,
+            description: &d.description,
+            params: &d.params,
+            ops: &d.ops,
+            meta: &d.meta,
+            utilization: &no_utilization,
+        };
+        if let Some(mut prim) = primitive(cx, id, &ptr, src) {
             if !d.hosts.is_empty() {
                 prim.params
                     .insert("pcmk_host_list".into(), Param::Text(d.hosts.join(" ")));

@@ -102,7 +102,7 @@ pub enum Expression {
 #[serde(deny_unknown_fields)]
 pub struct DateWrapper {
     /// The date expression.
-    pub date: DateExpression,
+    pub date: Box<DateExpression>,
 }
 
 /// `{ rule: {...} }`.

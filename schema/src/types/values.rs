@@ -144,9 +144,13 @@ impl Score {
             Score::Infinity => SCORE_INFINITY,
         }
     }
+}
+
+impl std::ops::Add for Score {
+    type Output = Score;
 
     /// Pacemaker's score addition: infinities win, -INFINITY over INFINITY.
-    pub fn add(self, other: Score) -> Score {
+    fn add(self, other: Score) -> Score {
         match (self, other) {
             (Score::NegInfinity, _) | (_, Score::NegInfinity) => Score::NegInfinity,
             (Score::Infinity, _) | (_, Score::Infinity) => Score::Infinity,
@@ -304,7 +308,7 @@ mod tests {
         assert_eq!(Score::parse("-INFINITY"), Some(Score::NegInfinity));
         assert_eq!(Score::parse("2000000"), Some(Score::Infinity));
         assert_eq!(Score::parse("100"), Some(Score::Value(100)));
-        assert_eq!(Score::Infinity.add(Score::NegInfinity), Score::NegInfinity);
-        assert_eq!(Score::Value(999_999).add(Score::Value(5)), Score::Infinity);
+        assert_eq!(Score::Infinity + Score::NegInfinity, Score::NegInfinity);
+        assert_eq!(Score::Value(999_999) + Score::Value(5), Score::Infinity);
     }
 }

@@ -816,7 +816,7 @@ impl Sim {
         }
     }
 
-    fn liveness_failure(&mut self, probes: Option<&[MsgId]>, probe_ms: u64) {
+    pub(crate) fn liveness_failure(&mut self, probes: Option<&[MsgId]>, probe_ms: u64) {
         if self.failure.is_some() {
             return;
         }
@@ -958,4 +958,59 @@ pub fn run(options: SimOptions) -> Result<SimReport, SimFailure> {
         Some(f) => Err(f),
         None => Ok(sim.report),
     }
+}
+
+/// Crash-to-configuration time: `nodes` nodes form one ring and idle for `idle_ms`, then the
+/// highest node crashes; returns the simulated ms until every survivor has installed a regular
+/// configuration without it. Latency is 0–`latency_us`; no other faults.
+pub fn crash_to_configuration_ms(
+    nodes: usize,
+    token_ms: u64,
+    fast_failure_detection: bool,
+    idle_ms: u64,
+    latency_us: u64,
+    seed: u64,
+) -> Result<u64, SimFailure> {
+    let mut sim = Sim::new(SimOptions {
+        nodes,
+        seed,
+        token_ms,
+        fast_failure_detection,
+        latency_us: (0, latency_us),
+        faults: Faults::none(),
+        safety_ms: 0,
+        broadcast_interval_ms: 0,
+        payload_len_max: 64,
+        liveness_bound_ms: liveness_bound_ms(nodes, token_ms),
+    });
+    let bound = sim.options.liveness_bound_ms * 1000;
+    if !sim.run_until_pred(bound, |s| s.one_ring().is_some()) {
+        sim.liveness_failure(None, 0);
+        return Err(sim.failure.clone().expect("failure recorded"));
+    }
+    let t = sim.now_us + idle_ms * 1000;
+    sim.run_until(t);
+    let victim = nodes as u32;
+    let crashed_at = sim.now_us;
+    sim.crash(victim);
+    let survivors: Vec<usize> = (0..nodes - 1).collect();
+    let seen_before: Vec<usize> = survivors
+        .iter()
+        .map(|i| sim.nodes[*i].configurations.len())
+        .collect();
+    let done = sim.run_until_pred(crashed_at + bound, |s| {
+        survivors.iter().zip(&seen_before).all(|(i, before)| {
+            s.nodes[*i].configurations[*before..]
+                .iter()
+                .any(|(_, _, members)| !members.contains(&victim))
+        })
+    });
+    if let Some(f) = sim.failure {
+        return Err(f);
+    }
+    if !done {
+        sim.liveness_failure(None, 0);
+        return Err(sim.failure.expect("failure recorded"));
+    }
+    Ok((sim.now_us - crashed_at) / 1000)
 }

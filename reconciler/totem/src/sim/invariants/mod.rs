@@ -92,3 +92,146 @@ pub(crate) fn mix(msg: MsgId) -> u64 {
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)
 }
+
+#[cfg(test)]
+mod tests {
+    //! Each invariant rejects the violation it names (so a clean simulation means something).
+    use super::*;
+
+    const A: NodeInc = NodeInc {
+        node: 1,
+        incarnation: 1,
+    };
+    const B: NodeInc = NodeInc {
+        node: 2,
+        incarnation: 1,
+    };
+    const R1: RingId = RingId { seq: 4, rep: 1 };
+    const R2: RingId = RingId { seq: 8, rep: 1 };
+    const M1: MsgId = MsgId { sender: 1, id: 1 };
+    const M2: MsgId = MsgId { sender: 2, id: 2 };
+
+    fn cfg(ring: RingId, members: &[u32], transitional: bool) -> Observation<'_> {
+        Observation::Configuration {
+            ring,
+            members,
+            transitional,
+        }
+    }
+
+    fn del(ring: RingId, seq: u32, msg: MsgId) -> Observation<'static> {
+        Observation::Delivered {
+            ring,
+            seq,
+            index: 0,
+            sender: msg.sender,
+            msg,
+        }
+    }
+
+    fn run(inv: &mut dyn Invariant, steps: &[(NodeInc, Observation<'_>)]) -> Result<(), String> {
+        steps
+            .iter()
+            .try_for_each(|(who, what)| inv.observe(*who, what))
+    }
+
+    fn installed(who: NodeInc, ring: RingId) -> Vec<(NodeInc, Observation<'static>)> {
+        vec![
+            (who, cfg(ring, &[1, 2], true)),
+            (who, cfg(ring, &[1, 2], false)),
+        ]
+    }
+
+    #[test]
+    fn agreed_order_rejects_two_messages_at_one_position_and_going_backwards() {
+        let mut inv = agreed_order::AgreedOrder::default();
+        assert!(run(&mut inv, &[(A, del(R1, 1, M1)), (B, del(R1, 1, M2))]).is_err());
+        let mut inv = agreed_order::AgreedOrder::default();
+        assert!(run(&mut inv, &[(A, del(R1, 2, M1)), (A, del(R1, 1, M2))]).is_err());
+        let mut inv = agreed_order::AgreedOrder::default();
+        assert!(run(
+            &mut inv,
+            &[
+                (A, del(R1, 1, M1)),
+                (B, del(R1, 1, M1)),
+                (A, del(R2, 1, M2))
+            ]
+        )
+        .is_ok());
+    }
+
+    #[test]
+    fn no_duplicates_rejects_a_second_delivery() {
+        let mut inv = no_duplicates::NoDuplicates::default();
+        assert!(run(&mut inv, &[(A, del(R1, 1, M1)), (A, del(R2, 1, M1))]).is_err());
+    }
+
+    #[test]
+    fn in_configuration_rejects_foreign_rings_and_non_members() {
+        let mut inv = in_configuration::InConfiguration::default();
+        assert!(
+            run(&mut inv, &[(A, del(R1, 1, M1))]).is_err(),
+            "before any configuration"
+        );
+        let mut inv = in_configuration::InConfiguration::default();
+        let mut steps = installed(A, R1);
+        steps.push((A, del(R2, 1, M1)));
+        assert!(run(&mut inv, &steps).is_err(), "wrong ring");
+        let mut inv = in_configuration::InConfiguration::default();
+        let mut steps = installed(A, R1);
+        steps.push((A, del(R1, 1, MsgId { sender: 3, id: 9 })));
+        assert!(run(&mut inv, &steps).is_err(), "sender not a member");
+    }
+
+    #[test]
+    fn self_delivery_tracks_what_is_owed() {
+        let mut inv = self_delivery::SelfDelivery::default();
+        run(&mut inv, &[(A, Observation::Broadcast { msg: M1 })]).unwrap();
+        assert_eq!(inv.undelivered(A), vec![M1]);
+        run(&mut inv, &[(A, del(R1, 1, M1))]).unwrap();
+        assert!(inv.undelivered(A).is_empty());
+        assert!(
+            run(&mut inv, &[(A, del(R1, 2, M1))]).is_err(),
+            "own message never sent"
+        );
+    }
+
+    #[test]
+    fn virtual_synchrony_rejects_companions_with_different_old_sets() {
+        let mut inv = virtual_synchrony::VirtualSynchrony::default();
+        let mut steps = installed(A, R1);
+        steps.extend(installed(B, R1));
+        steps.push((A, del(R1, 1, M1)));
+        steps.push((A, cfg(R2, &[1, 2], true)));
+        steps.push((B, cfg(R2, &[1, 2], true)));
+        assert!(run(&mut inv, &steps).is_err());
+    }
+
+    #[test]
+    fn config_agreement_rejects_different_members_for_one_ring() {
+        let mut inv = config_agreement::ConfigAgreement::default();
+        let steps = vec![
+            (A, cfg(R1, &[1, 2], true)),
+            (A, cfg(R1, &[1, 2], false)),
+            (B, cfg(R1, &[2], true)),
+            (B, cfg(R1, &[2], false)),
+        ];
+        assert!(run(&mut inv, &steps).is_err());
+        let mut inv = config_agreement::ConfigAgreement::default();
+        assert!(
+            run(&mut inv, &[(A, cfg(R1, &[1], false))]).is_err(),
+            "regular without transitional"
+        );
+    }
+
+    #[test]
+    fn ring_ids_must_grow_across_incarnations() {
+        let mut inv = ring_ids_increase::RingIdsIncrease::default();
+        let again = NodeInc {
+            node: 1,
+            incarnation: 2,
+        };
+        let steps = vec![(A, cfg(R2, &[1], false)), (again, cfg(R1, &[1], false))];
+        assert!(run(&mut inv, &steps).is_err());
+    }
+}

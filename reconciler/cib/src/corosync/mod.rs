@@ -1,0 +1,1 @@
+//! `corosync.conf`: parse (as Corosync reads it) and render (from the Model).

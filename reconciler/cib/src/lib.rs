@@ -1,0 +1,5 @@
+//! quorate-cib: the ClusterLabs formats. Renders the validated [`quorate_schema::Model`] as
+//! Pacemaker CIB XML and `corosync.conf`, and imports both back into quorate's YAML document.
+//! Pure: strings in, strings out; no files, no processes.
+
+pub mod corosync;

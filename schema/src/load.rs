@@ -32,6 +32,16 @@ pub struct Loaded {
     pub diags: Diagnostics,
 }
 
+impl Loaded {
+    /// A document built in memory (by an importer), with no source files and no spans.
+    pub fn from_doc(doc: ClusterDoc) -> Loaded {
+        Loaded {
+            doc,
+            ..Loaded::default()
+        }
+    }
+}
+
 /// The JSON Schema of the document, as `quorate schema` prints it.
 pub fn json_schema() -> Value {
     let schema = schemars::schema_for!(ClusterDoc);

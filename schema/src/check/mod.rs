@@ -60,6 +60,30 @@ pub fn validate(loaded: &Loaded, opts: &Options<'_>) -> (Option<Model>, Diagnost
     (ok.then_some(model), diags)
 }
 
+/// Lowers a document to a [`Model`] even when it has errors, with every diagnostic.
+///
+/// For foreign inputs quorate must still reason about, such as a CIB imported from a running
+/// Pacemaker cluster (which may enable fencing without devices, or have no ring addresses):
+/// the scheduler's conformance harness and `quorate simulate` use it. The model of an invalid
+/// document may hold dangling references; callers must tolerate them. Everything that applies
+/// a desired state uses [`validate`] instead.
+pub fn lower_unvalidated(loaded: &Loaded) -> (Model, Diagnostics) {
+    let mut cx = Cx {
+        l: loaded,
+        diags: Diagnostics::default(),
+        ptrs: std::collections::BTreeMap::new(),
+    };
+    for d in loaded.diags.iter() {
+        cx.diags.push(d.clone());
+    }
+    let model = lower::lower(&mut cx);
+    rules::check(&mut cx, &model, &Options::default());
+    graph::check(&mut cx, &model);
+    let mut diags = cx.diags;
+    diags.sort();
+    (model, diags)
+}
+
 /// Shared state of one validation run.
 pub(crate) struct Cx<'a> {
     pub l: &'a Loaded,

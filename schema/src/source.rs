@@ -74,9 +74,14 @@ impl SourceMap {
         id
     }
 
-    /// The file with id `id`.
+    /// The file with id `id`; an empty file named `<generated>` for a document built in memory
+    /// (an import), whose diagnostics have no real place.
     pub fn get(&self, id: FileId) -> &SourceFile {
-        &self.files[id.0 as usize]
+        static GENERATED: SourceFile = SourceFile {
+            path: String::new(),
+            text: String::new(),
+        };
+        self.files.get(id.0 as usize).unwrap_or(&GENERATED)
     }
 
     /// Every file, in load order.
@@ -89,8 +94,9 @@ impl SourceMap {
 
     /// `path:line:col` of a span, as editors and CI annotations expect.
     pub fn location(&self, span: Span) -> Location<'_> {
+        let path = &self.get(span.file).path;
         Location {
-            path: &self.get(span.file).path,
+            path: if path.is_empty() { "<generated>" } else { path },
             pos: span.start,
         }
     }

@@ -3,3 +3,7 @@
 //! Pure: strings in, strings out; no files, no processes.
 
 pub mod corosync;
+pub mod render;
+mod xml;
+
+pub use render::{render_cib, CibSchema, RenderError, RenderOptions};

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 mod catalog;
+mod render;
 mod validate;
 
 /// quorate keeps a high-availability cluster (Pacemaker + Corosync model) converged to a desired
@@ -31,6 +32,9 @@ enum Command {
     Validate(ValidateArgs),
     /// Print the JSON Schema of the desired-state YAML (for editors and yaml-language-server).
     Schema,
+    /// Render the desired state in Pacemaker's and Corosync's formats.
+    #[command(subcommand)]
+    Render(render::RenderCommand),
 }
 
 #[derive(Debug, clap::Args)]
@@ -65,6 +69,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Validate(args) => validate::run(&args),
         Command::Schema => print_schema().map(|()| ExitCode::SUCCESS),
+        Command::Render(cmd) => render::run(&cmd),
     };
     match result {
         Ok(code) => code,

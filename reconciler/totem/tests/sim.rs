@@ -135,3 +135,46 @@ fn manual_partition_then_heal_merges_into_one_ring() {
     );
     assert!(sim.failure().is_none(), "{}", sim.failure().unwrap());
 }
+
+#[test]
+fn a_leave_is_processed_without_waiting_for_the_token_timeout() {
+    let mut sim = quiet(3, 3);
+    assert!(sim.run_until_pred(10_000_000, |s| s.one_ring().is_some()));
+    let t = sim.now_us() + 2_000_000;
+    sim.run_until(t);
+    let left_at = sim.now_us();
+    sim.leave(3);
+    let formed = sim.run_until_pred(left_at + 5_000_000, |s| {
+        (0..2).all(|i| {
+            s.nodes[i].totem.as_ref().is_some_and(|t| {
+                t.configuration().1 == [1, 2] && t.state() == quorate_totem::State::Operational
+            })
+        })
+    });
+    assert!(formed, "no configuration without the leaver");
+    let took_ms = (sim.now_us() - left_at) / 1000;
+    // The token timeout here is 1650 ms; a processed leave needs only a join round.
+    assert!(took_ms < 500, "leave took {took_ms} ms");
+    assert!(sim.failure().is_none(), "{}", sim.failure().unwrap());
+}
+
+#[test]
+fn malformed_datagrams_are_dropped_and_counted() {
+    use quorate_totem::{Instant, Totem, TotemConfig};
+    let mut totem = Totem::new(TotemConfig::new(1, vec![1, 2]), 0, Instant::from_millis(0));
+    let garbage: [&[u8]; 5] = [
+        b"",
+        b"\x70",
+        b"\x70\xc0\x03",
+        b"\x70\xc0\x02\x00",
+        &[0xffu8; 200],
+    ];
+    for (i, g) in garbage.iter().enumerate() {
+        totem.handle_datagram(Instant::from_millis(i as u64), 2, g);
+    }
+    // From a node outside the nodelist: dropped before decoding.
+    totem.handle_datagram(Instant::from_millis(9), 7, b"\x70\xc0\x03\x00");
+    assert_eq!(totem.stats().malformed_dropped, 5);
+    assert_eq!(totem.stats().unlisted_dropped, 1);
+    assert_eq!(totem.stats().datagrams_received, 6);
+}

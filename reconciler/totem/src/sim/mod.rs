@@ -162,13 +162,16 @@ impl fmt::Display for SimFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "seed {} ({} nodes) at {:.3} s: {} violated: {}\n  replay: QUORATE_SIM_SEED={} cargo test --release -p quorate-totem --test sim replay -- --nocapture",
+            "seed {} ({} nodes) at {:.3} s: {} violated: {}\n  replay: cargo run --release -p quorate-totem --bin totem-sim -- --seed {} --nodes {}\n      or: QUORATE_SIM_SEED={} QUORATE_SIM_NODES={} cargo test --release -p quorate-totem --test sim replay -- --nocapture",
             self.seed,
             self.nodes,
             self.at_us as f64 / 1e6,
             self.invariant,
             self.detail,
-            self.seed
+            self.seed,
+            self.nodes,
+            self.seed,
+            self.nodes
         )
     }
 }

@@ -15,6 +15,8 @@ pub const JOIN_MS_DEFAULT: u64 = 50;
 pub const MERGE_MS_DEFAULT: u64 = 200;
 /// `seqno_unchanged_const` default: idle rotations before the token is held.
 pub const SEQNO_UNCHANGED_CONST_DEFAULT: u32 = 30;
+/// `fail_recv_const` default.
+pub const FAIL_RECV_CONST_DEFAULT: u32 = 2500;
 /// `window_size` default: messages per rotation, ring-wide.
 pub const WINDOW_SIZE_DEFAULT: u32 = 50;
 /// `max_messages` default: messages one node sends per token visit.
@@ -54,6 +56,9 @@ pub struct TotemConfig {
     pub merge_ms: u64,
     /// `seqno_unchanged_const`.
     pub seqno_unchanged_const: u32,
+    /// `fail_recv_const`: token visits without our aru moving (while the ring's seq is ahead)
+    /// before we give the ring up.
+    pub fail_recv_const: u32,
     /// `window_size`.
     pub window_size: u32,
     /// `max_messages`.
@@ -84,6 +89,7 @@ impl TotemConfig {
             consensus_ms: None,
             merge_ms: MERGE_MS_DEFAULT,
             seqno_unchanged_const: SEQNO_UNCHANGED_CONST_DEFAULT,
+            fail_recv_const: FAIL_RECV_CONST_DEFAULT,
             window_size: WINDOW_SIZE_DEFAULT,
             max_messages: MAX_MESSAGES_DEFAULT,
             netmtu: NETMTU_DEFAULT,

@@ -265,6 +265,8 @@ pub struct Totem {
     my_last_fcc: u32,
     my_last_backlog: u32,
     aru_history: VecDeque<u32>,
+    aru_at_last_visit: u32,
+    aru_stuck_visits: u32,
     this_seqno: u32,
     hold_cancel_sent: bool,
 
@@ -285,7 +287,6 @@ pub struct Totem {
     recovery_queue: VecDeque<Mcast>,
     recovery_high: u32,
     recovery_trans: Vec<u32>,
-    retrans_flg_mine: bool,
     retrans_zero_visits: u32,
     recovery_target: Option<u32>,
 
@@ -352,6 +353,8 @@ impl Totem {
             my_last_fcc: 0,
             my_last_backlog: 0,
             aru_history: VecDeque::new(),
+            aru_at_last_visit: 0,
+            aru_stuck_visits: 0,
             this_seqno: 0,
             hold_cancel_sent: false,
             packer: Packer::new(packet_len_max),
@@ -367,7 +370,6 @@ impl Totem {
             recovery_queue: VecDeque::new(),
             recovery_high: 0,
             recovery_trans: Vec::new(),
-            retrans_flg_mine: false,
             retrans_zero_visits: 0,
             recovery_target: None,
             last_heard,
@@ -958,11 +960,12 @@ impl Totem {
         self.last_token_sent_seq = 0;
         self.held_token = None;
         self.aru_history.clear();
+        self.aru_at_last_visit = 0;
+        self.aru_stuck_visits = 0;
         self.my_last_fcc = 0;
         self.my_last_backlog = 0;
         self.last_visit_seq = 0;
         self.unchanged_rotations = 0;
-        self.retrans_flg_mine = false;
         self.retrans_zero_visits = 0;
         self.recovery_target = None;
         self.token_deadline = Some(now + self.timers.token);
@@ -1328,12 +1331,14 @@ impl Totem {
 
         // 6. Deliver, or finish recovery.
         if recovery {
+            // The flag names the last node that still had old-ring messages; only that node
+            // clears it, at its next visit, if nobody set it since. So a flag seen clear on two
+            // consecutive visits means nobody had any for a whole rotation. (Corosync only tests
+            // the flag against zero, so a node id here reads as "set" to it.)
             if had_recovery_items {
-                token.retrans_flg = 1;
-                self.retrans_flg_mine = true;
-            } else if self.retrans_flg_mine {
+                token.retrans_flg = self.my_id;
+            } else if token.retrans_flg == self.my_id {
                 token.retrans_flg = 0;
-                self.retrans_flg_mine = false;
             }
             if token.retrans_flg == 0 {
                 self.retrans_zero_visits += 1;
@@ -1352,6 +1357,20 @@ impl Totem {
             }
         } else {
             self.deliver_ready();
+            // fail_recv_const: our aru has not moved for that many visits while the ring moved on
+            // (someone's messages never reach us): give the ring up and let membership sort it out.
+            if self.store.aru < token.seq && self.store.aru == self.aru_at_last_visit {
+                self.aru_stuck_visits += 1;
+            } else {
+                self.aru_stuck_visits = 0;
+            }
+            self.aru_at_last_visit = self.store.aru;
+            if self.aru_stuck_visits > self.config.fail_recv_const {
+                self.aru_stuck_visits = 0;
+                self.forward_token(now, token);
+                self.gather_enter(now);
+                return;
+            }
         }
 
         // 7. Pass it on, or hold it while the ring is idle.

@@ -178,3 +178,14 @@ fn malformed_datagrams_are_dropped_and_counted() {
     assert_eq!(totem.stats().unlisted_dropped, 1);
     assert_eq!(totem.stats().datagrams_received, 6);
 }
+
+#[test]
+fn regression_seed_12451_a_stale_retrans_flag_owner_ended_recovery_early() {
+    // Found by the 100,000-seed run: with a one-bit flag, a node that had set it earlier cleared
+    // the flag another node had set since, so a third node saw it clear twice and left RECOVERY
+    // before all old-ring messages had arrived (virtual synchrony violated). The flag now names
+    // its setter.
+    if let Err(f) = sim::run_seed(12451) {
+        panic!("{f}");
+    }
+}

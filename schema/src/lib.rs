@@ -19,6 +19,7 @@
 pub mod catalog;
 mod check;
 pub mod diag;
+pub mod emit;
 mod load;
 pub mod model;
 pub mod source;

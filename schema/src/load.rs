@@ -44,6 +44,16 @@ impl Loaded {
 
 /// The JSON Schema of the document, as `quorate schema` prints it.
 pub fn json_schema() -> Value {
+    schema_ref().clone()
+}
+
+/// The schema, generated once per process: loading walks every file against it.
+pub(crate) fn schema_ref() -> &'static Value {
+    static SCHEMA: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
+    SCHEMA.get_or_init(generate_schema)
+}
+
+fn generate_schema() -> Value {
     let schema = schemars::schema_for!(ClusterDoc);
     let mut v = serde_json::to_value(schema).expect("schema serializes");
     if let Some(o) = v.as_object_mut() {
@@ -182,8 +192,7 @@ const SINGLE_SECTIONS: &[&str] = &[
 
 /// Loads already-read files `(display path, text)` as one document. Pure: no I/O.
 pub fn load_sources(files: Vec<(String, String)>) -> Loaded {
-    let schema = json_schema();
-    let walker = Walker::new(&schema);
+    let walker = Walker::new(schema_ref());
     let mut loaded = Loaded::default();
     let mut merged = Map::new();
     for (path, text) in files {

@@ -426,24 +426,25 @@ fn location(w: &mut XmlWriter, l: &Location) {
                 &attrs(&[
                     ("id", Some(&l.id)),
                     ("resource-discovery", l.resource_discovery.as_deref()),
+                    ("role", role),
                     ("rsc", rsc),
                     ("rsc-pattern", pattern),
                 ]),
             );
             for r in rules {
-                rule(w, r, role);
+                rule(w, r);
             }
             w.close("rsc_location");
         }
     }
 }
 
-fn rule(w: &mut XmlWriter, r: &Rule, inherited_role: Option<&str>) {
+fn rule(w: &mut XmlWriter, r: &Rule) {
     let (score, score_attr) = match &r.score {
         RuleScore::Score(s) => (Some(s.to_string()), None),
         RuleScore::Attribute(a) => (None, Some(a.as_str())),
     };
-    let role = r.role.map(|x| x.normalized().as_str()).or(inherited_role);
+    let role = r.role.map(|x| x.normalized().as_str());
     let bop = match r.boolean_op {
         BoolOp::And => "and",
         BoolOp::Or => "or",
@@ -519,7 +520,7 @@ fn rule(w: &mut XmlWriter, r: &Rule, inherited_role: Option<&str>) {
                     w.close("date_expression");
                 }
             }
-            Expression::Rule(n) => rule(w, n, None),
+            Expression::Rule(n) => rule(w, n),
         }
     }
     w.close("rule");

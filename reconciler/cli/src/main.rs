@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 mod catalog;
+mod import;
 mod render;
 mod validate;
 
@@ -35,6 +36,8 @@ enum Command {
     /// Render the desired state in Pacemaker's and Corosync's formats.
     #[command(subcommand)]
     Render(render::RenderCommand),
+    /// Turn an existing Pacemaker cluster's CIB into quorate YAML.
+    Import(import::ImportArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -70,6 +73,7 @@ fn main() -> ExitCode {
         Command::Validate(args) => validate::run(&args),
         Command::Schema => print_schema().map(|()| ExitCode::SUCCESS),
         Command::Render(cmd) => render::run(&cmd),
+        Command::Import(args) => import::run(&args),
     };
     match result {
         Ok(code) => code,

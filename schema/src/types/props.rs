@@ -253,6 +253,11 @@ pub struct Meta {
     /// Whether it counts for colocation influence.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub critical: Option<bool>,
+    /// Fencing devices: `unfencing` for devices that must unfence a node before it runs
+    /// resources (fence_scsi, fence_mpath).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^unfencing$"))]
+    pub provides: Option<String>,
     /// Clones: instances in the whole cluster (default: number of nodes).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clone_max: Option<u32>,

@@ -41,7 +41,7 @@ pub enum Group {
     /// Just the members: `WebServerGroup: [ClusterVIP, WebServer]`.
     Members(Vec<String>),
     /// Members with meta attributes.
-    Full(GroupSpec),
+    Full(Box<GroupSpec>),
 }
 
 /// The long form of a group.

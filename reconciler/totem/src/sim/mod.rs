@@ -762,10 +762,14 @@ impl Sim {
             3 | 4 => self.heal(),
             5 if f.crashes => {
                 let a = pick(&mut self.rng);
-                if self.nodes[a as usize - 1].totem.is_some() {
+                if self.nodes[a as usize - 1].totem.is_none() {
+                    self.restart(a);
+                } else if self.rng.chance(25.0) {
+                    // A graceful shutdown: leave, then stop.
+                    self.leave(a);
                     self.crash(a);
                 } else {
-                    self.restart(a);
+                    self.crash(a);
                 }
             }
             6 if f.crashes => {

@@ -32,6 +32,12 @@ pub const NEW_MESSAGE_QUEUE_BYTES_MAX: usize = 16 << 20;
 pub const TRANSMIT_QUEUE_MAX: usize = 65_536;
 /// The most events waiting to be drained (same guard).
 pub const EVENT_QUEUE_MAX: usize = 1 << 20;
+/// The highest message seq accepted on the wire. Seqs do not wrap here: tokens and messages
+/// beyond it are dropped as malformed, so a ring that ever got there would lose its token and
+/// reform with fresh seqs; and no seq arithmetic can overflow.
+pub const SEQ_MAX: u32 = u32::MAX / 2;
+/// The highest ring seq accepted on the wire (same reasoning, for ring ids).
+pub const RING_SEQ_MAX: u64 = u64::MAX / 4;
 /// Token visits whose aru is remembered before messages are freed.
 const ARU_HISTORY: usize = 3;
 
@@ -601,6 +607,10 @@ impl Totem {
                 return;
             }
         };
+        if !within_bounds(&message) {
+            self.stats.malformed_dropped += 1;
+            return;
+        }
         if from != self.my_id {
             self.last_heard.insert(from, now);
         }
@@ -1290,14 +1300,17 @@ impl Totem {
             budget -= 1;
             sent += 1;
         }
-        token.fcc = others_fcc + sent;
+        token.fcc = others_fcc.saturating_add(sent);
         self.my_last_fcc = sent;
         let backlog = if recovery {
             self.recovery_queue.len()
         } else {
             self.packer.len()
         } as u32;
-        token.backlog = token.backlog.saturating_sub(self.my_last_backlog) + backlog;
+        token.backlog = token
+            .backlog
+            .saturating_sub(self.my_last_backlog)
+            .saturating_add(backlog);
         self.my_last_backlog = backlog;
 
         // 4. The ring's aru.
@@ -1445,6 +1458,32 @@ impl Totem {
             self.proc_set.insert(m.system_from);
             self.gather_enter(now);
         }
+    }
+}
+
+/// Whether every seq and ring seq of `message` is within [`SEQ_MAX`] and [`RING_SEQ_MAX`].
+fn within_bounds(message: &Message) -> bool {
+    let ring_ok = |r: &RingId| r.seq <= RING_SEQ_MAX;
+    match message {
+        Message::OrfToken(t) => {
+            t.seq <= SEQ_MAX
+                && t.aru <= SEQ_MAX
+                && ring_ok(&t.ring_id)
+                && t.rtr_list
+                    .iter()
+                    .all(|i| i.seq <= SEQ_MAX && ring_ok(&i.ring_id))
+        }
+        Message::Mcast(m) => m.seq <= SEQ_MAX && ring_ok(&m.ring_id),
+        Message::Join(j) => j.ring_seq <= RING_SEQ_MAX,
+        Message::CommitToken(c) => {
+            ring_ok(&c.ring_id)
+                && c.memb_list
+                    .iter()
+                    .all(|e| e.aru <= SEQ_MAX && e.high_delivered <= SEQ_MAX && ring_ok(&e.ring_id))
+        }
+        Message::MergeDetect(m) => ring_ok(&m.ring_id),
+        Message::TokenHoldCancel(t) => ring_ok(&t.ring_id),
+        Message::Heartbeat(_) => true,
     }
 }
 

@@ -6,6 +6,7 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod apply;
 mod catalog;
 mod import;
 mod render;
@@ -38,6 +39,8 @@ enum Command {
     Render(render::RenderCommand),
     /// Turn an existing Pacemaker cluster's CIB into quorate YAML.
     Import(import::ImportArgs),
+    /// Converge a running Pacemaker cluster's CIB to the desired state (cibadmin, crm_diff).
+    Apply(apply::ApplyArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -74,6 +77,7 @@ fn main() -> ExitCode {
         Command::Schema => print_schema().map(|()| ExitCode::SUCCESS),
         Command::Render(cmd) => render::run(&cmd),
         Command::Import(args) => import::run(&args),
+        Command::Apply(args) => apply::run(&args),
     };
     match result {
         Ok(code) => code,

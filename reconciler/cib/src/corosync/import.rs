@@ -761,7 +761,7 @@ impl Reader {
                             i.line,
                             &p,
                             format!(
-                                "`{}: {}` is not modelled; quorate writes pcs's logging section (to_logfile: yes, logfile: {LOGFILE_DEFAULT}, to_syslog: yes, timestamp: on)",
+                                "`{}: {}` is not kept: quorate writes pcs's fixed logging section",
                                 i.key, i.value
                             ),
                         );

@@ -1,8 +1,9 @@
 //! The generic `corosync.conf` tree: parsed exactly as Corosync 3.1's `exec/coroparse.c` reads the
 //! file, and written back in the layout pcs writes.
 //!
-//! Corosync's rules, line by line (a line is at most [`LINE_BYTES_MAX`] bytes):
-//! - trailing `\n`, then `\r`, then spaces, tabs and no-break spaces are removed;
+//! This follows Corosync 3.1.7 (Debian 12's package, and the `corosync -t` the tests run), line
+//! by line (a line is at most [`LINE_BYTES_MAX`] bytes):
+//! - trailing `\n`, then one `\r`, then spaces and tabs are removed;
 //! - a line whose first non-blank character is `#` is a comment, and a blank line is skipped
 //!   (a `#` later in a line is part of the value);
 //! - a line containing `{` opens a section: the name is what comes before the first `{`
@@ -12,8 +13,12 @@
 //! - otherwise a line containing `}` must be exactly `}` and closes the innermost section;
 //! - anything else is an error, as are a `}` with no open section and a section still open at the
 //!   end of the file;
-//! - a key's full dotted path (`totem.interface.linknumber`) is at most 255 bytes and made of
-//!   `A-Z a-z 0-9 . _ - / :`, as Corosync's cmap stores it.
+//! - a key's full dotted path (`totem.interface.linknumber`) is 3 to 255 bytes of
+//!   `A-Z a-z 0-9 . _ - / :`, as Corosync's cmap stores it; an empty key inside a section is
+//!   therefore accepted (its path is `section.`).
+//!
+//! Later Corosync releases differ in two corners: 3.1.8 also treats a no-break space (byte 0xA0)
+//! as blank, and 3.1.10 refuses an empty key ("Key name can't be empty").
 
 use std::fmt;
 
@@ -162,6 +167,7 @@ impl ConfTree {
     /// between sibling sections. Items written before a section in the tree keep their order;
     /// an item written after a subsection moves before it (Corosync does not care about that
     /// order). Line breaks inside keys or values become spaces, since the format has no escape.
+    /// What [`parse`] reads, this writes so that [`parse`] reads it back the same.
     pub fn to_text(&self) -> String {
         let mut out = String::new();
         write_entries(&mut out, &self.entries, 0);
@@ -175,8 +181,10 @@ impl fmt::Display for ConfTree {
     }
 }
 
+/// A key, name or value as one line: a line break becomes a space (the format has no escape),
+/// and outer blanks go, as the reader drops them.
 fn one_line(s: &str) -> String {
-    s.replace(['\n', '\r'], " ").trim().to_string()
+    s.replace('\n', " ").trim_matches(is_blank).to_string()
 }
 
 fn write_entries(out: &mut String, entries: &[Entry], depth: usize) {
@@ -187,7 +195,12 @@ fn write_entries(out: &mut String, entries: &[Entry], depth: usize) {
             out.push_str(&indent);
             out.push_str(&one_line(&i.key));
             out.push_str(": ");
-            out.push_str(&one_line(&i.value));
+            let value = one_line(&i.value);
+            out.push_str(&value);
+            // The reader drops one `\r` before the line end: keep a value's own.
+            if value.ends_with('\r') {
+                out.push('\r');
+            }
             out.push('\n');
             items += 1;
         }
@@ -210,7 +223,7 @@ fn write_entries(out: &mut String, entries: &[Entry], depth: usize) {
 }
 
 fn is_blank(c: char) -> bool {
-    c == ' ' || c == '\t' || c == '\u{a0}'
+    c == ' ' || c == '\t'
 }
 
 fn is_key_char(c: char) -> bool {
@@ -319,9 +332,6 @@ pub fn parse(text: &str) -> Result<ConfTree, SyntaxError> {
         }
         if let Some((before, value)) = split_at_sep(line, ':') {
             let key = trim_name(before);
-            if key.is_empty() {
-                return Err(err(line_no, "Key name can't be empty"));
-            }
             let len = full_len(parent_len, depth, key);
             if parent_len + key.len() + 1 >= KEY_PATH_BYTES_MAX {
                 return Err(err(line_no, "New key makes total cmap path too long"));
@@ -332,10 +342,16 @@ pub fn parse(text: &str) -> Result<ConfTree, SyntaxError> {
                     .skip(1)
                     .all(|(s, _)| s.name.chars().all(is_key_char));
             if !names_ok || len < KEY_PATH_BYTES_MIN {
-                return Err(err(
-                    line_no,
-                    "Can't store the key into icmap: a key's path has 3 to 255 of A-Z a-z 0-9 . _ - / :",
-                ));
+                let mut path: Vec<&str> =
+                    stack.iter().skip(1).map(|(s, _)| s.name.as_str()).collect();
+                path.push(key);
+                return Err(SyntaxError {
+                    line: line_no,
+                    message: format!(
+                        "Can't store key \"{}\" into icmap, returned error is CS_ERR_NAME_TOO_LONG",
+                        path.join(".")
+                    ),
+                });
             }
             let item = Item {
                 key: key.to_string(),
@@ -463,8 +479,11 @@ mod tests {
             )
         );
         assert_eq!(
-            err_of("totem {\n:v\n}\n"),
-            (2, "Key name can't be empty".into())
+            err_of(":v\n"),
+            (
+                1,
+                "Can't store key \"\" into icmap, returned error is CS_ERR_NAME_TOO_LONG".into()
+            )
         );
         assert_eq!(err_of("totem {\n bad key: 1\n}\n").0, 2);
         assert_eq!(err_of("ab: 1\n").0, 1);
@@ -483,9 +502,9 @@ mod tests {
     fn odd_but_accepted_lines_match_corosync() {
         // `: v` keeps `:` as the key (Corosync never strips a key's first character), and a
         // brace-opened name loses trailing colons.
-        let t = parse("totem {\n : v\n}\nquorum: {\n}\n").expect("parses");
+        let t = parse("totem {\n : v\n:w\n}\nquorum: {\n}\n").expect("parses");
         let totem = t.sections_named("totem").next().expect("totem");
-        assert_eq!(items(totem), [(":", "v")]);
+        assert_eq!(items(totem), [(":", "v"), ("", "w")]);
         assert!(t.sections_named("quorum").next().is_some());
     }
 

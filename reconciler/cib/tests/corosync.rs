@@ -837,3 +837,66 @@ fn every_modelled_setting_round_trips_and_corosync_accepts_it() {
         "quorum {\n    provider: corosync_votequorum\n    two_node: 1\n    auto_tie_breaker_node: highest\n    wait_for_all: 0\n}\n"
     ));
 }
+
+#[test]
+fn repeated_sections_merge_and_repeated_keys_take_the_later_value_as_in_corosync() {
+    let text = "\
+totem {
+    cluster_name: first
+    token: 1000
+    interface {
+        knet_link_priority: 1
+    }
+}
+totem {
+    cluster_name: second
+    interface {
+        linknumber: 0
+        knet_pong_count: 2
+        knet_pong_count: 3
+    }
+}
+nodelist {
+    node {
+        ring0_addr: 10.0.0.1
+        nodeid: 1
+    }
+}
+nodelist {
+    node {
+        name: one
+    }
+}
+quorum {
+    provider: corosync_votequorum
+}
+";
+    let imp = import_corosync(text).expect("imports");
+    assert_eq!(imp.cluster.as_deref(), Some("second"));
+    let t = imp.totem.as_ref().expect("totem");
+    assert_eq!(t.token, Some(1000));
+    assert_eq!(t.interfaces.len(), 1);
+    assert_eq!(t.interfaces[0].knet_link_priority, Some(1));
+    assert_eq!(t.interfaces[0].knet_pong_count, Some(3));
+    assert_eq!(imp.nodes.len(), 1);
+    assert_eq!(
+        (imp.nodes[0].name.as_str(), imp.nodes[0].id),
+        ("one", 1),
+        "the second nodelist's node 0 merges into the first's"
+    );
+    let warned: Vec<(usize, &str)> = imp
+        .notes
+        .iter()
+        .filter(|n| n.level == NoteLevel::Warning)
+        .map(|n| (n.line, n.path.as_str()))
+        .collect();
+    assert_eq!(
+        warned,
+        [
+            (9, "totem.cluster_name"),
+            (10, "totem.interface.0"),
+            (13, "totem.interface.0.knet_pong_count"),
+            (23, "nodelist.node.0"),
+        ]
+    );
+}

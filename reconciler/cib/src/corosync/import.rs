@@ -502,6 +502,9 @@ impl Reader {
             };
             let path = format!("totem.interface.{link}.{}", i.key);
             let p = path.as_str();
+            if i.key != "linknumber" {
+                self.once(i.line, p);
+            }
             match i.key.as_str() {
                 "linknumber" => {}
                 "mcastport" => {

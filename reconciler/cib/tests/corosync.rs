@@ -784,7 +784,7 @@ properties: { stonith-enabled: false }
 ";
 
 fn yaml_model(name: &str, yaml: &str) -> Model {
-    let loaded = quorate_schema::load_sources(vec![(format!("{name}.yaml").into(), yaml.into())]);
+    let loaded = quorate_schema::load_sources(vec![(format!("{name}.yaml"), yaml.into())]);
     let (model, diags) = quorate_schema::validate(&loaded, &Options::default());
     model.unwrap_or_else(|| panic!("{name} does not validate: {diags:?}"))
 }

@@ -680,6 +680,21 @@ fn the_parser_agrees_with_corosyncs_parser_line_for_line() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(120);
     inputs.extend((0..n).map(|_| random_config(&mut rng)));
+    inputs.extend((0..n / 2).map(|_| random_text(&mut rng)));
+    // fgets corners: NUL bytes, lines at and past the 511-byte read, a last line without `\n`.
+    let v = |n: usize| "v".repeat(n);
+    inputs.extend([
+        "\0abc\nkey: 1\n".to_string(),
+        "alpha {\nkey: a\0b\n}\n".to_string(),
+        "alpha {\n}\nkey: a\0b".to_string(),
+        format!("\0{}\nkey: 1\n", v(700)),
+        format!("key: {}\n", v(LINE_BYTES_MAX - 5)),
+        format!("key: {}\n", v(LINE_BYTES_MAX - 4)),
+        format!("key: {}", v(LINE_BYTES_MAX - 5)),
+        format!("key: {}", v(LINE_BYTES_MAX - 4)),
+        format!("key: {}\r\n", v(LINE_BYTES_MAX - 6)),
+        format!("key: {}\r\n", v(LINE_BYTES_MAX - 5)),
+    ]);
     let mut disagreements = Vec::new();
     let mut refused = 0;
     for (case, text) in inputs.iter().enumerate() {

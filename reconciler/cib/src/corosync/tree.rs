@@ -193,7 +193,12 @@ fn write_entries(out: &mut String, entries: &[Entry], depth: usize) {
     for e in entries {
         if let Entry::Item(i) = e {
             out.push_str(&indent);
-            out.push_str(&one_line(&i.key));
+            let key = one_line(&i.key);
+            // Corosync reads `: v` as the key `:` (it never strips a key's first character);
+            // `:: v` would be the empty key with the value `: v`.
+            if key != ":" {
+                out.push_str(&key);
+            }
             out.push_str(": ");
             let value = one_line(&i.value);
             out.push_str(&value);
@@ -274,31 +279,29 @@ pub fn parse(text: &str) -> Result<ConfTree, SyntaxError> {
         line,
         message: message.to_string(),
     };
-    let mut rest = text;
+    // Corosync reads with `fgets` into 512 bytes: a chunk ends after a newline, after 511
+    // bytes, or at the end of the file, and each chunk counts as a line.
+    let mut rest = text.as_bytes();
     while !rest.is_empty() {
         line_no += 1;
-        let (raw, terminated) = match rest.find('\n') {
-            Some(i) => {
-                let l = &rest[..i];
-                rest = &rest[i + 1..];
-                (l, true)
+        let max = rest.len().min(LINE_BYTES_MAX + 1);
+        let end = rest[..max]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(max, |i| i + 1);
+        let (chunk, tail) = rest.split_at(end);
+        rest = tail;
+        let at_eof = !chunk.ends_with(b"\n") && chunk.len() <= LINE_BYTES_MAX && rest.is_empty();
+        // The C string ends at the first NUL.
+        let mut cstr = &chunk[..chunk.iter().position(|&b| b == 0).unwrap_or(chunk.len())];
+        if let Some(&last) = cstr.last() {
+            if last != b'\n' && !at_eof {
+                return Err(err(line_no, "Line too long"));
             }
-            None => (std::mem::take(&mut rest), false),
-        };
-        if raw.len() > LINE_BYTES_MAX {
-            return Err(err(line_no, "Line too long"));
         }
-        // C strings end at a NUL: Corosync sees a shorter line whose last character is not the
-        // newline and reports it as too long, unless the NUL starts the line or the line is the
-        // file's last.
-        let raw = match raw.find('\0') {
-            Some(0) => "",
-            Some(_) if terminated => {
-                return Err(err(line_no, "Line too long (it holds a NUL byte)"));
-            }
-            Some(i) => &raw[..i],
-            None => raw,
-        };
+        cstr = cstr.strip_suffix(b"\n").unwrap_or(cstr);
+        let raw = String::from_utf8_lossy(cstr);
+        let raw = raw.as_ref();
         let line = raw.strip_suffix('\r').unwrap_or(raw);
         let line = line.trim_end_matches(is_blank);
         let body = line.trim_start_matches(is_blank);
@@ -504,6 +507,10 @@ mod tests {
         // brace-opened name loses trailing colons.
         let t = parse("totem {\n : v\n:w\n}\nquorum: {\n}\n").expect("parses");
         let totem = t.sections_named("totem").next().expect("totem");
+        assert_eq!(items(totem), [(":", "v"), ("", "w")]);
+        // The writer keeps both odd keys.
+        let again = parse(&t.to_text()).expect("reparses");
+        let totem = again.sections_named("totem").next().expect("totem");
         assert_eq!(items(totem), [(":", "v"), ("", "w")]);
         assert!(t.sections_named("quorum").next().is_some());
     }

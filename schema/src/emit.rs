@@ -26,6 +26,13 @@ pub fn to_yaml(doc: &ClusterDoc, schema_comment: Option<&str>) -> String {
     out
 }
 
+/// One mapping entry `key: value` as YAML, block style, for showing one object of a document.
+pub fn entry_to_yaml(key: &str, value: &Value) -> String {
+    let mut out = String::new();
+    block_entry(&mut out, 0, key, value);
+    out
+}
+
 /// A scalar as YAML text.
 pub fn scalar(v: &Value) -> String {
     match v {

@@ -9,6 +9,7 @@ use std::process::ExitCode;
 mod apply;
 mod catalog;
 mod import;
+mod plan;
 mod render;
 mod validate;
 
@@ -41,6 +42,8 @@ enum Command {
     Import(import::ImportArgs),
     /// Converge a running Pacemaker cluster's CIB to the desired state (cibadmin, crm_diff).
     Apply(apply::ApplyArgs),
+    /// Show what a change to the desired state does, against a git revision or a live CIB.
+    Plan(plan::PlanArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -78,6 +81,7 @@ fn main() -> ExitCode {
         Command::Render(cmd) => render::run(&cmd),
         Command::Import(args) => import::run(&args),
         Command::Apply(args) => apply::run(&args),
+        Command::Plan(args) => plan::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,208 @@
+//! `quorate plan`: the configuration diff between the desired state in the working tree and
+//! either a git revision of the same repository (read with git2, no checkout) or a recorded
+//! live CIB.
+
+use crate::color_stderr;
+use anyhow::{bail, Context, Result};
+use clap::ValueEnum;
+use quorate_cib::import_cib;
+use quorate_plan::render::{render_markdown, render_text};
+use quorate_schema::types::ClusterDoc;
+use quorate_schema::{load_paths, load_sources, validate, NoCatalog, Options, Severity};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Arguments of `quorate plan`.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Exit codes: 0 success; 1 error (invalid desired state, unreadable base or live state);\nwith --exit-code, 2 when there are changes.\n\nExamples:\n  quorate plan cluster/ --base origin/main --format markdown > plan.md\n  quorate plan cluster/ --live cib.xml --exit-code"
+)]
+pub struct PlanArgs {
+    /// The desired state (a YAML file or directory) in the working tree.
+    #[arg(default_value = ".", value_name = "PATH")]
+    path: PathBuf,
+    /// Compare with the same path at this git revision (branch, tag, commit).
+    #[arg(
+        long,
+        value_name = "REF",
+        conflicts_with = "live",
+        required_unless_present = "live"
+    )]
+    base: Option<String>,
+    /// Compare with a recorded live state: a CIB as `cibadmin --query` prints it.
+    #[arg(long, value_name = "FILE")]
+    live: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
+    format: PlanFormat,
+    /// Exit 2 when the plan has changes (as terraform plan -detailed-exitcode).
+    #[arg(long)]
+    exit_code: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum PlanFormat {
+    Text,
+    Json,
+    Markdown,
+}
+
+/// Reads the YAML files under `path` as they are at `rev`, without touching the work tree.
+fn load_at_revision(path: &Path, rev: &str) -> Result<Vec<(String, String)>> {
+    let abs =
+        std::fs::canonicalize(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let repo = git2::Repository::discover(&abs)
+        .with_context(|| format!("{} is not inside a git repository", path.display()))?;
+    let workdir = repo.workdir().context("the repository is bare")?;
+    let workdir = std::fs::canonicalize(workdir)?;
+    let rel = abs
+        .strip_prefix(&workdir)
+        .context("the path is outside the repository")?;
+    let obj = repo
+        .revparse_single(rev)
+        .with_context(|| format!("unknown revision `{rev}`"))?;
+    let tree = obj
+        .peel_to_tree()
+        .with_context(|| format!("`{rev}` does not name a tree"))?;
+    let mut files = Vec::new();
+    let rel_str = rel.to_string_lossy().replace('\\', "/");
+    let entry = if rel_str.is_empty() {
+        None
+    } else {
+        Some(
+            tree.get_path(rel)
+                .with_context(|| format!("{rel_str} does not exist at {rev}"))?,
+        )
+    };
+    match entry {
+        Some(e) if e.kind() == Some(git2::ObjectType::Blob) => {
+            let blob = repo.find_blob(e.id())?;
+            files.push((
+                format!("{rev}:{rel_str}"),
+                String::from_utf8_lossy(blob.content()).to_string(),
+            ));
+        }
+        other => {
+            let sub = match other {
+                Some(e) => repo.find_tree(e.id())?,
+                None => tree,
+            };
+            let prefix = if rel_str.is_empty() {
+                String::new()
+            } else {
+                format!("{rel_str}/")
+            };
+            sub.walk(git2::TreeWalkMode::PreOrder, |dir, e| {
+                let name = e.name().unwrap_or_default();
+                if e.kind() == Some(git2::ObjectType::Blob)
+                    && (name.ends_with(".yaml") || name.ends_with(".yml"))
+                    && !name.starts_with('.')
+                {
+                    if let Ok(blob) = repo.find_blob(e.id()) {
+                        files.push((
+                            format!("{rev}:{prefix}{dir}{name}"),
+                            String::from_utf8_lossy(blob.content()).to_string(),
+                        ));
+                    }
+                }
+                git2::TreeWalkResult::Ok
+            })?;
+            files.sort();
+        }
+    }
+    if files.is_empty() {
+        bail!("no YAML file under {rel_str} at {rev}");
+    }
+    Ok(files)
+}
+
+/// Keeps only what a CIB holds, so a live CIB compares with the desired state fairly.
+fn pacemaker_view(mut doc: ClusterDoc) -> ClusterDoc {
+    doc.version = None;
+    doc.cluster = None;
+    doc.totem = None;
+    doc.quorum = None;
+    for n in &mut doc.nodes {
+        n.addrs.clear();
+        n.quorum_votes = None;
+    }
+    doc
+}
+
+/// Runs `quorate plan`.
+pub fn run(args: &PlanArgs) -> Result<ExitCode> {
+    let mut err = std::io::stderr().lock();
+    let after_loaded = load_paths(std::slice::from_ref(&args.path));
+    let (model, diags) = validate(
+        &after_loaded,
+        &Options {
+            strict: false,
+            catalog: &NoCatalog,
+        },
+    );
+    if model.is_none() {
+        write!(
+            err,
+            "{}",
+            diags.render_text(&after_loaded.sources, color_stderr())
+        )?;
+        bail!(
+            "the desired state at {} is invalid; nothing to plan",
+            args.path.display()
+        );
+    }
+    let findings: Vec<String> = diags
+        .iter()
+        .filter(|d| d.severity == Severity::Warning)
+        .map(|d| match d.span {
+            Some(s) => format!("{}: {}", after_loaded.sources.location(s), d.message),
+            None => d.message.clone(),
+        })
+        .collect();
+    let (before, after) = match (&args.base, &args.live) {
+        (Some(rev), _) => {
+            let files = load_at_revision(&args.path, rev)?;
+            let loaded = load_sources(files);
+            if loaded.diags.fails(false) {
+                write!(
+                    err,
+                    "{}",
+                    loaded.diags.render_text(&loaded.sources, color_stderr())
+                )?;
+                writeln!(
+                    err,
+                    "warning: the desired state at {rev} has errors; planning against what loaded"
+                )?;
+            }
+            (loaded.doc, after_loaded.doc.clone())
+        }
+        (None, Some(file)) => {
+            let xml = std::fs::read_to_string(file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            let imported = import_cib(&xml)
+                .with_context(|| format!("cannot read the live state {}", file.display()))?;
+            (
+                pacemaker_view(imported.doc),
+                pacemaker_view(after_loaded.doc.clone()),
+            )
+        }
+        (None, None) => bail!("give --base REF or --live FILE"),
+    };
+    let plan = quorate_plan::plan(&before, &after, findings);
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        PlanFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&plan)?)?,
+        PlanFormat::Markdown => write!(out, "{}", render_markdown(&plan))?,
+        PlanFormat::Text => {
+            let color = std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            write!(out, "{}", render_text(&plan, color))?;
+        }
+    }
+    Ok(if args.exit_code && plan.has_changes() {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
+}

@@ -539,6 +539,7 @@ const FRAGMENTS: &[&str] = &[
     "   ",
     "\t",
     ": v",
+    ":v",
     "x y",
     "a { b",
     "}}",

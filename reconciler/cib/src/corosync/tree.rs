@@ -194,12 +194,16 @@ fn write_entries(out: &mut String, entries: &[Entry], depth: usize) {
         if let Entry::Item(i) = e {
             out.push_str(&indent);
             let key = one_line(&i.key);
-            // Corosync reads `: v` as the key `:` (it never strips a key's first character);
-            // `:: v` would be the empty key with the value `: v`.
-            if key != ":" {
-                out.push_str(&key);
+            // Corosync reads `: v` as the key `:` (it never strips a key's first character),
+            // `:v` as the empty key, and `:: v` as the empty key with the value `: v`.
+            match key.as_str() {
+                ":" => out.push_str(": "),
+                "" => out.push(':'),
+                _ => {
+                    out.push_str(&key);
+                    out.push_str(": ");
+                }
             }
-            out.push_str(": ");
             let value = one_line(&i.value);
             out.push_str(&value);
             // The reader drops one `\r` before the line end: keep a value's own.

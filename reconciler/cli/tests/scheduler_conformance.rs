@@ -1,0 +1,198 @@
+//! Pacemaker's own scheduler regression inputs (`tests/data/pacemaker-scheduler/xml/`) run
+//! through `quorate_cib::import` and `quorate_scheduler`, compared with what Pacemaker 2.1.5's
+//! `crm_simulate` decides (`expected/NAME.json`, made by `pcmk-oracle.sh`): the final placement
+//! of every primitive and the set of actions. Prints both counts; fails when either drops below
+//! `scheduler-floors.txt`, or when a case differs that `scheduler-known.txt` does not list.
+//!
+//! `QUORATE_CONFORMANCE_CASE=name` runs one case and prints both sides in full.
+
+use quorate_scheduler::{schedule, ClusterStatus, Placement};
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+/// "Now" for inputs without `execution-date`: when `expected/` was generated (2026-11-22).
+const NOW_EPOCH_S: i64 = 1_795_305_600;
+
+fn data() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/data/pacemaker-scheduler")
+}
+
+struct Outcome {
+    placements_ok: bool,
+    actions_ok: bool,
+    detail: String,
+}
+
+fn run_case(name: &str) -> Result<Outcome, String> {
+    let dir = data();
+    let xml = std::fs::read_to_string(dir.join("xml").join(format!("{name}.xml")))
+        .map_err(|e| e.to_string())?;
+    let expected: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("expected").join(format!("{name}.json")))
+            .map_err(|e| e.to_string())?,
+    )
+    .map_err(|e| e.to_string())?;
+    let imported = quorate_cib::import_cib(&xml).map_err(|e| format!("import: {e}"))?;
+    let model =
+        quorate_schema::lower_unvalidated(&quorate_schema::Loaded::from_doc(imported.doc)).0;
+    let mut status = ClusterStatus::from_cib_xml(&xml).map_err(|e| format!("status: {e}"))?;
+    status.now_epoch_s = status.now_epoch_s.or(Some(NOW_EPOCH_S));
+    let sched = schedule(&model, &status);
+    let got = sched.to_json();
+    let want_pl: BTreeMap<String, Value> = expected["placements"]
+        .as_object()
+        .map(|o| o.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+        .unwrap_or_default();
+    let got_pl: BTreeMap<String, Value> = got["placements"]
+        .as_object()
+        .map(|o| o.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+        .unwrap_or_default();
+    let strs = |v: &Value| -> BTreeSet<String> {
+        v.as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let want_act = strs(&expected["actions"]);
+    let got_act = strs(&got["actions"]);
+    let mut detail = String::new();
+    for (k, v) in &want_pl {
+        let g = got_pl
+            .get(k)
+            .cloned()
+            .unwrap_or(Value::String("<missing>".into()));
+        if &g != v {
+            detail.push_str(&format!("  placement {k}: want {v}, got {g}\n"));
+        }
+    }
+    for (k, g) in &got_pl {
+        if !want_pl.contains_key(k) {
+            detail.push_str(&format!("  placement {k}: not expected, got {g}\n"));
+        }
+    }
+    for a in want_act.difference(&got_act) {
+        detail.push_str(&format!("  missing action: {a}\n"));
+    }
+    for a in got_act.difference(&want_act) {
+        detail.push_str(&format!("  extra action:   {a}\n"));
+    }
+    if std::env::var("QUORATE_CONFORMANCE_CASE").is_ok() {
+        detail.push_str(&format!(
+            "  summary:\n    {}\n",
+            sched.summary.join("\n    ")
+        ));
+    }
+    let _ = Placement::Stopped;
+    Ok(Outcome {
+        placements_ok: want_pl == got_pl,
+        actions_ok: want_act == got_act,
+        detail,
+    })
+}
+
+fn read_floors() -> (usize, usize) {
+    let text =
+        std::fs::read_to_string(data().join("scheduler-floors.txt")).expect("scheduler-floors.txt");
+    let mut pl = 0;
+    let mut ac = 0;
+    for line in text.lines() {
+        let line = line.trim();
+        if let Some(v) = line.strip_prefix("placements") {
+            pl = v
+                .trim_start_matches([' ', '=', ':'])
+                .trim()
+                .parse()
+                .expect("placements floor");
+        } else if let Some(v) = line.strip_prefix("actions") {
+            ac = v
+                .trim_start_matches([' ', '=', ':'])
+                .trim()
+                .parse()
+                .expect("actions floor");
+        }
+    }
+    (pl, ac)
+}
+
+fn read_known() -> BTreeMap<String, String> {
+    let text = std::fs::read_to_string(data().join("scheduler-known.txt")).unwrap_or_default();
+    text.lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+        .filter_map(|l| {
+            l.split_once(':')
+                .map(|(a, b)| (a.trim().to_string(), b.trim().to_string()))
+        })
+        .collect()
+}
+
+#[test]
+fn pacemaker_regression_inputs() {
+    let mut names: Vec<String> = std::fs::read_dir(data().join("xml"))
+        .expect("tests/data/pacemaker-scheduler/xml")
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            e.file_name()
+                .to_str()
+                .and_then(|n| n.strip_suffix(".xml"))
+                .map(str::to_string)
+        })
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), 159, "the corpus has 159 inputs");
+    if let Ok(one) = std::env::var("QUORATE_CONFORMANCE_CASE") {
+        let o = run_case(&one).expect("case runs");
+        eprintln!(
+            "{one}: placements {} actions {}\n{}",
+            o.placements_ok, o.actions_ok, o.detail
+        );
+        return;
+    }
+    let known = read_known();
+    let (mut pl, mut ac) = (0, 0);
+    let mut unlisted = Vec::new();
+    let mut fixed = Vec::new();
+    for n in &names {
+        let o = match run_case(n) {
+            Ok(o) => o,
+            Err(e) => Outcome {
+                placements_ok: false,
+                actions_ok: false,
+                detail: format!("  error: {e}\n"),
+            },
+        };
+        pl += usize::from(o.placements_ok);
+        ac += usize::from(o.actions_ok);
+        let ok = o.placements_ok && o.actions_ok;
+        if !ok {
+            eprintln!(
+                "{n}: placements {} actions {}\n{}",
+                o.placements_ok, o.actions_ok, o.detail
+            );
+            if !known.contains_key(n) {
+                unlisted.push(n.clone());
+            }
+        } else if known.contains_key(n) {
+            fixed.push(n.clone());
+        }
+    }
+    println!("pacemaker scheduler conformance: placements {pl}/159, actions {ac}/159");
+    eprintln!("pacemaker scheduler conformance: placements {pl}/159, actions {ac}/159");
+    if !fixed.is_empty() {
+        eprintln!(
+            "now passing, remove from scheduler-known.txt: {}",
+            fixed.join(" ")
+        );
+    }
+    let (fp, fa) = read_floors();
+    assert!(pl >= fp, "placements {pl}/159 dropped below the floor {fp}");
+    assert!(ac >= fa, "actions {ac}/159 dropped below the floor {fa}");
+    assert!(
+        unlisted.is_empty(),
+        "cases that differ from crm_simulate and are not in scheduler-known.txt: {}",
+        unlisted.join(" ")
+    );
+}

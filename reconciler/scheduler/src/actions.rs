@@ -1,0 +1,778 @@
+//! Actions and their ordering: each primitive's restart and role-transition actions
+//! (`pcmk__primitive_create_actions`), probes, fencing and shutdown, the orderings (a
+//! primitive's stop before its start, group members, order constraints) and the propagation of
+//! "required" and "runnable" along them to a fixpoint (`pcmk__update_action_for_orderings`).
+
+use crate::assign::{Colocs, RRef};
+use crate::score::INF;
+use crate::transition::{Action, ActionKind, Placement, Schedule};
+use crate::unpack::{MultipleActive, Requires, Role, Top, WorkingSet};
+use quorate_schema::model::{Constraint, OrderSpec};
+use quorate_schema::types::{Action as CfgAction, NoQuorumPolicy, OrderKind};
+use std::collections::{BTreeMap, BTreeSet};
+
+const IMPLIES_THEN: u8 = 1;
+const IMPLIES_FIRST: u8 = 2;
+const RUNNABLE_LEFT: u8 = 4;
+const RESTART: u8 = 8;
+const ASYMMETRIC: u8 = 16;
+
+/// One scheduled action with Pacemaker's flags.
+#[derive(Clone, Debug)]
+struct Act {
+    kind: ActionKind,
+    prim: Option<usize>,
+    node: usize,
+    optional: bool,
+    runnable: bool,
+    pseudo: bool,
+    reason: Option<String>,
+}
+
+/// A resource-level ordering: every `first` action of a resource before every `then` action.
+#[derive(Clone, Debug)]
+struct ROrder {
+    first: (RRef, ActionKind),
+    then: (RRef, ActionKind),
+    flags: u8,
+}
+
+/// The action graph under construction.
+#[derive(Debug, Default)]
+struct Graph {
+    acts: Vec<Act>,
+    index: BTreeMap<(usize, ActionKind, usize), usize>,
+    by_prim: Vec<Vec<usize>>,
+    node_acts: Vec<usize>,
+    orders: Vec<ROrder>,
+}
+
+impl Graph {
+    fn rsc_action(&mut self, p: usize, kind: ActionKind, node: usize, optional: bool) -> usize {
+        if let Some(&i) = self.index.get(&(p, kind, node)) {
+            if !optional {
+                self.acts[i].optional = false;
+            }
+            return i;
+        }
+        let i = self.acts.len();
+        self.acts.push(Act {
+            kind,
+            prim: Some(p),
+            node,
+            optional,
+            runnable: true,
+            pseudo: false,
+            reason: None,
+        });
+        self.index.insert((p, kind, node), i);
+        self.by_prim[p].push(i);
+        i
+    }
+
+    fn of(&self, p: usize, kind: ActionKind) -> impl Iterator<Item = usize> + '_ {
+        self.by_prim[p].iter().copied().filter(move |&i| self.acts[i].kind == kind)
+    }
+
+    fn emitted(&self, i: usize) -> bool {
+        let a = &self.acts[i];
+        !a.optional && a.runnable && !a.pseudo
+    }
+}
+
+/// The "first" side of an ordering, as evaluated during propagation.
+#[derive(Clone, Copy)]
+enum First {
+    Act(usize),
+    Virtual { required: bool, runnable: bool },
+}
+
+impl WorkingSet<'_> {
+    fn start_runnable(&self, p: usize, node: usize) -> Result<(), &'static str> {
+        let n = &self.nodes[node];
+        if !n.online {
+            return Err("node offline");
+        }
+        if n.pending {
+            return Err("node pending");
+        }
+        let prim = &self.prims[p];
+        if prim.requires == Requires::Nothing || self.have_quorum {
+            return Ok(());
+        }
+        match self.no_quorum {
+            NoQuorumPolicy::Ignore => Ok(()),
+            NoQuorumPolicy::Freeze => {
+                if prim.running_on.is_empty() {
+                    Err("quorum freeze")
+                } else {
+                    Ok(())
+                }
+            }
+            _ => Err("no quorum"),
+        }
+    }
+
+    fn create_prim_actions(&self, g: &mut Graph, p: usize) {
+        let prim = &self.prims[p];
+        let next_role = self.next_role(p);
+        let assigned = if next_role == Role::Stopped { None } else { prim.assigned };
+        let current = prim.running_on.first().copied();
+        let mut need_stop = false;
+        let moving = matches!((current, assigned), (Some(c), Some(a)) if c != a);
+        if moving {
+            need_stop = true;
+        }
+        let active_count = if prim.requires == Requires::Fencing {
+            prim.running_on.len()
+        } else {
+            prim.running_on
+                .iter()
+                .filter(|&&n| self.nodes[n].online && !self.nodes[n].unclean)
+                .count()
+        };
+        let mut stop_unexpected = false;
+        if active_count > 1 {
+            match prim.multiple_active {
+                MultipleActive::StopStart => need_stop = true,
+                MultipleActive::StopUnexpected => {
+                    need_stop = true;
+                    stop_unexpected = true;
+                }
+                _ => {}
+            }
+        }
+        if !moving {
+            if prim.failed && prim.stop_flag {
+                need_stop = true;
+            } else if prim.blocked {
+                need_stop = true;
+            }
+        }
+        let role = if prim.role > Role::Stopped { Role::Started } else { Role::Stopped };
+        let mut stops: Vec<usize> = Vec::new();
+        // Restart actions: down to Stopped on the current nodes, back up to the current role.
+        if role == Role::Started {
+            for &n in &prim.running_on {
+                if stop_unexpected && Some(n) == assigned {
+                    continue;
+                }
+                stops.push(g.rsc_action(p, ActionKind::Stop, n, !need_stop));
+            }
+            if next_role >= Role::Started && !prim.blocked {
+                if let Some(a) = assigned {
+                    g.rsc_action(p, ActionKind::Start, a, !need_stop || stop_unexpected);
+                }
+            }
+        }
+        // Recovery stops created while reading the history.
+        for &n in &prim.recover_on {
+            if prim.running_on.contains(&n) {
+                stops.push(g.rsc_action(p, ActionKind::Stop, n, false));
+            }
+        }
+        // Role transition actions.
+        if role != next_role {
+            if next_role == Role::Stopped {
+                for &n in &prim.running_on {
+                    stops.push(g.rsc_action(p, ActionKind::Stop, n, false));
+                }
+            } else if let Some(a) = assigned {
+                g.rsc_action(p, ActionKind::Start, a, false);
+            }
+        } else if prim.start_pending {
+            if let Some(a) = assigned {
+                g.rsc_action(p, ActionKind::Start, a, true);
+            }
+        }
+        for &i in &stops {
+            let a = &mut g.acts[i];
+            if !prim.managed {
+                a.runnable = false;
+            } else if !self.nodes[a.node].online {
+                a.runnable = false;
+            }
+            if assigned.is_none() && a.reason.is_none() {
+                a.reason = Some("node availability".into());
+            }
+        }
+        let starts: Vec<usize> = g.of(p, ActionKind::Start).collect();
+        for i in starts {
+            let node = g.acts[i].node;
+            if let Err(why) = self.start_runnable(p, node) {
+                g.acts[i].runnable = false;
+                g.acts[i].reason = Some(why.into());
+            } else if !prim.managed {
+                g.acts[i].runnable = false;
+            }
+        }
+    }
+
+    fn rref_of(&self, id: &str) -> Option<RRef> {
+        if let Some(&p) = self.prim_by_id.get(id) {
+            return Some(RRef::Prim(p));
+        }
+        self.group_by_id.get(id).map(|&g| RRef::Group(g))
+    }
+
+    fn build_orders(&self, g: &mut Graph) {
+        let mut orders = Vec::new();
+        for p in 0..self.prims.len() {
+            orders.push(ROrder {
+                first: (RRef::Prim(p), ActionKind::Stop),
+                then: (RRef::Prim(p), ActionKind::Start),
+                flags: IMPLIES_THEN | RESTART,
+            });
+        }
+        for grp in &self.groups {
+            for w in grp.members.windows(2) {
+                orders.push(ROrder {
+                    first: (RRef::Prim(w[0]), ActionKind::Start),
+                    then: (RRef::Prim(w[1]), ActionKind::Start),
+                    flags: IMPLIES_THEN | RUNNABLE_LEFT,
+                });
+                orders.push(ROrder {
+                    first: (RRef::Prim(w[1]), ActionKind::Stop),
+                    then: (RRef::Prim(w[0]), ActionKind::Stop),
+                    flags: RESTART,
+                });
+                if !self.prims[w[1]].running_on.is_empty() && self.prims[w[0]].running_on.is_empty() {
+                    orders.push(ROrder {
+                        first: (RRef::Prim(w[1]), ActionKind::Stop),
+                        then: (RRef::Prim(w[0]), ActionKind::Start),
+                        flags: IMPLIES_FIRST | RUNNABLE_LEFT,
+                    });
+                }
+            }
+        }
+        for c in &self.model.constraints {
+            let Constraint::Order(o) = c else { continue };
+            let mut pairs: Vec<(String, CfgAction, String, CfgAction)> = Vec::new();
+            match &o.spec {
+                OrderSpec::Pair { first, first_action, then, then_action } => {
+                    pairs.push((first.clone(), *first_action, then.clone(), *then_action));
+                }
+                OrderSpec::Sets(sets) => {
+                    for set in sets {
+                        if set.sequential == Some(false) {
+                            continue;
+                        }
+                        let a = set.action.unwrap_or(CfgAction::Start);
+                        for w in set.resources.windows(2) {
+                            pairs.push((w[0].clone(), a, w[1].clone(), a));
+                        }
+                    }
+                    for w in sets.windows(2) {
+                        if let (Some(f), Some(t)) = (w[0].resources.last(), w[1].resources.first()) {
+                            pairs.push((
+                                f.clone(),
+                                w[0].action.unwrap_or(CfgAction::Start),
+                                t.clone(),
+                                w[1].action.unwrap_or(CfgAction::Start),
+                            ));
+                        }
+                    }
+                }
+            }
+            let symmetrical = o.symmetrical.unwrap_or(o.kind != OrderKind::Serialize);
+            for (f, fa, t, ta) in pairs {
+                let (Some(fr), Some(tr)) = (self.rref_of(&f), self.rref_of(&t)) else { continue };
+                // Orderings between a fencing device and anything else are ignored.
+                let stonith = |r: RRef| matches!(r, RRef::Prim(p) if self.prims[p].is_stonith);
+                if stonith(fr) != stonith(tr) {
+                    continue;
+                }
+                let (Some(fk), Some(tk)) = (kind_of(fa), kind_of(ta)) else { continue };
+                match o.kind {
+                    OrderKind::Optional | OrderKind::Serialize => {
+                        orders.push(ROrder { first: (fr, fk), then: (tr, tk), flags: 0 });
+                    }
+                    OrderKind::Mandatory if !symmetrical => {
+                        orders.push(ROrder { first: (fr, fk), then: (tr, tk), flags: ASYMMETRIC });
+                    }
+                    OrderKind::Mandatory => {
+                        let rl = if fk == ActionKind::Start || fk == ActionKind::Promote { RUNNABLE_LEFT } else { 0 };
+                        orders.push(ROrder { first: (fr, fk), then: (tr, tk), flags: IMPLIES_THEN | rl });
+                        if let (Some(ti), Some(fi)) = (inverse(tk), inverse(fk)) {
+                            orders.push(ROrder { first: (tr, ti), then: (fr, fi), flags: IMPLIES_FIRST });
+                        }
+                    }
+                }
+            }
+        }
+        g.orders = orders;
+    }
+
+    fn members(&self, r: RRef) -> Vec<usize> {
+        match r {
+            RRef::Prim(p) => vec![p],
+            RRef::Group(g) => self.groups[g].members.clone(),
+        }
+    }
+
+    fn firsts(&self, g: &Graph, r: RRef, kind: ActionKind) -> Option<Vec<First>> {
+        match r {
+            RRef::Prim(p) => {
+                let v: Vec<First> = g.of(p, kind).map(First::Act).collect();
+                if v.is_empty() {
+                    if kind == ActionKind::Stop || kind == ActionKind::Demote {
+                        return None;
+                    }
+                    return Some(vec![First::Virtual { required: false, runnable: false }]);
+                }
+                Some(v)
+            }
+            RRef::Group(gi) => {
+                let mut required = false;
+                let mut runnable = true;
+                for &m in &self.groups[gi].members {
+                    let acts: Vec<usize> = g.of(m, kind).collect();
+                    if acts.is_empty() {
+                        if kind != ActionKind::Stop && kind != ActionKind::Demote {
+                            runnable = false;
+                        }
+                    }
+                    for i in acts {
+                        required |= !g.acts[i].optional;
+                        runnable &= g.acts[i].runnable;
+                    }
+                }
+                Some(vec![First::Virtual { required, runnable }])
+            }
+        }
+    }
+
+    fn apply_order(&self, g: &mut Graph, o: &ROrder) -> bool {
+        let Some(firsts) = self.firsts(g, o.first.0, o.first.1) else { return false };
+        let thens: Vec<usize> = self
+            .members(o.then.0)
+            .into_iter()
+            .flat_map(|m| g.of(m, o.then.1).collect::<Vec<_>>())
+            .collect();
+        let mut changed = false;
+        for f in firsts {
+            for &t in &thens {
+                let (f_req, f_run) = match f {
+                    First::Act(i) => (!g.acts[i].optional, g.acts[i].runnable),
+                    First::Virtual { required, runnable } => (required, runnable),
+                };
+                if o.flags & IMPLIES_THEN != 0 && f_req && g.acts[t].optional {
+                    g.acts[t].optional = false;
+                    changed = true;
+                }
+                if o.flags & RESTART != 0 {
+                    let tp = g.acts[t].prim;
+                    let same = matches!(f, First::Act(i) if g.acts[i].prim == tp);
+                    let managed = tp.is_some_and(|p| self.prims[p].managed);
+                    let reason = !g.acts[t].optional || (!g.acts[t].runnable && managed && same);
+                    if reason {
+                        if let First::Act(i) = f {
+                            if g.acts[i].runnable && g.acts[i].optional {
+                                g.acts[i].optional = false;
+                                changed = true;
+                            }
+                            if !g.acts[i].optional && !g.acts[i].runnable && g.acts[t].runnable {
+                                g.acts[t].runnable = false;
+                                changed = true;
+                            }
+                        }
+                    }
+                }
+                let (f_req, f_run) = match f {
+                    First::Act(i) => (!g.acts[i].optional, g.acts[i].runnable),
+                    First::Virtual { .. } => (f_req, f_run),
+                };
+                if o.flags & RUNNABLE_LEFT != 0 && !f_run && g.acts[t].runnable {
+                    g.acts[t].runnable = false;
+                    if g.acts[t].reason.is_none() {
+                        if let Some(fp) = match f {
+                            First::Act(i) => g.acts[i].prim,
+                            First::Virtual { .. } => None,
+                        } {
+                            g.acts[t].reason = Some(format!("required {} {}", self.prims[fp].id, o.first.1.verb()));
+                        }
+                    }
+                    changed = true;
+                }
+                if o.flags & IMPLIES_FIRST != 0 && !g.acts[t].optional {
+                    if let First::Act(i) = f {
+                        if g.acts[i].optional {
+                            g.acts[i].optional = false;
+                            changed = true;
+                        }
+                    }
+                }
+                let _ = f_req;
+                if o.flags & ASYMMETRIC != 0 && !f_run {
+                    let ta = &g.acts[t];
+                    let tp = ta.prim.map(|p| &self.prims[p]);
+                    let noop = match (ta.kind, tp) {
+                        (ActionKind::Start, Some(pr)) => pr.running_on.contains(&ta.node),
+                        (ActionKind::Stop, Some(pr)) => pr.running_on.is_empty(),
+                        _ => false,
+                    };
+                    if !noop && (g.acts[t].runnable || g.acts[t].optional) {
+                        g.acts[t].runnable = false;
+                        g.acts[t].optional = false;
+                        changed = true;
+                    }
+                }
+            }
+        }
+        changed
+    }
+
+    /// Unrunnable starts of primaries make the starts of their +INF dependents unrunnable.
+    fn block_colocation_dependents(&self, g: &mut Graph, co: &Colocs) {
+        loop {
+            let mut changed = false;
+            for c in &co.all {
+                if c.score < INF {
+                    continue;
+                }
+                let RRef::Prim(pp) = c.pri else { continue };
+                if self.prims[pp].group.is_some() {
+                    continue;
+                }
+                let starts: Vec<usize> = g.of(pp, ActionKind::Start).collect();
+                if starts.is_empty() || starts.iter().any(|&i| g.acts[i].runnable) {
+                    continue;
+                }
+                let dep = match c.dep {
+                    RRef::Prim(d) => d,
+                    RRef::Group(gi) => match self.groups[gi].members.first() {
+                        Some(&d) => d,
+                        None => continue,
+                    },
+                };
+                let ds: Vec<usize> = g.of(dep, ActionKind::Start).collect();
+                for i in ds {
+                    if g.acts[i].runnable {
+                        g.acts[i].runnable = false;
+                        g.acts[i].reason = Some(format!("colocation with {}", self.prims[pp].id));
+                        changed = true;
+                    }
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+    }
+
+    fn can_fence(&self, node: usize) -> bool {
+        self.stonith_enabled
+            && self.have_stonith_resource
+            && (self.have_quorum || self.no_quorum == NoQuorumPolicy::Ignore || self.nodes[node].online)
+    }
+
+    /// Creates every action, propagates the orderings and produces the schedule.
+    pub fn transition(&mut self, co: &Colocs) -> Schedule {
+        let mut g = Graph {
+            by_prim: vec![Vec::new(); self.prims.len()],
+            ..Graph::default()
+        };
+        // Probes first (they only gate starts), then each primitive's actions in resource order.
+        let order = self.prim_order();
+        for n in 0..self.nodes.len() {
+            let node = &self.nodes[n];
+            if !node.online || node.unclean || node.pending {
+                continue;
+            }
+            for &p in &order {
+                let prim = &self.prims[p];
+                if prim.orphan || prim.known_on.contains(&n) {
+                    continue;
+                }
+                g.rsc_action(p, ActionKind::Probe, n, false);
+            }
+        }
+        for &p in &order {
+            self.create_prim_actions(&mut g, p);
+            for &n in &self.prims[p].clear_failcount_on {
+                g.rsc_action(p, ActionKind::ClearFailcount, n, false);
+            }
+        }
+        // Fencing and shutdown.
+        let any_managed = self.prims.iter().any(|p| p.managed);
+        let mut fenced: BTreeSet<usize> = BTreeSet::new();
+        let mut node_actions: Vec<Act> = Vec::new();
+        for n in 0..self.nodes.len() {
+            let node = &self.nodes[n];
+            if node.unclean && any_managed && self.can_fence(n) {
+                fenced.insert(n);
+                node_actions.push(Act {
+                    kind: ActionKind::Fence,
+                    prim: None,
+                    node: n,
+                    optional: false,
+                    runnable: true,
+                    pseudo: false,
+                    reason: node.fence_reason.clone(),
+                });
+            } else if node.online && node.shutdown {
+                node_actions.push(Act {
+                    kind: ActionKind::Shutdown,
+                    prim: None,
+                    node: n,
+                    optional: false,
+                    runnable: true,
+                    pseudo: false,
+                    reason: None,
+                });
+            }
+        }
+        for a in g.acts.iter_mut() {
+            if a.kind == ActionKind::Stop && fenced.contains(&a.node) {
+                if let Some(p) = a.prim {
+                    if self.prims[p].managed {
+                        a.pseudo = true;
+                        a.runnable = true;
+                    }
+                }
+            }
+        }
+        self.build_orders(&mut g);
+        self.block_colocation_dependents(&mut g, co);
+        let orders = std::mem::take(&mut g.orders);
+        // Propagate to a fixpoint; each pass only clears flags, so this terminates.
+        loop {
+            let mut changed = false;
+            for o in &orders {
+                changed |= self.apply_order(&mut g, o);
+            }
+            if !changed {
+                break;
+            }
+        }
+        g.orders = orders;
+        // A shutdown waits for every stop on its node; a blocked stop blocks it.
+        for na in node_actions.iter_mut() {
+            if na.kind == ActionKind::Shutdown {
+                let blocked = g
+                    .acts
+                    .iter()
+                    .any(|a| a.kind == ActionKind::Stop && a.node == na.node && !a.optional && !a.runnable);
+                if blocked {
+                    na.runnable = false;
+                }
+            }
+        }
+        for na in node_actions {
+            g.node_acts.push(g.acts.len());
+            g.acts.push(na);
+        }
+        self.output(&g, &order, &fenced)
+    }
+
+    /// Primitives in configuration order (group members in member order).
+    fn prim_order(&self) -> Vec<usize> {
+        let mut out = Vec::new();
+        let mut tops = self.tops.clone();
+        // Output follows configuration order, not priority order.
+        let pos = |t: &Top| match t {
+            Top::Prim(p) => self.status.resource_order.iter().position(|x| *x == self.prims[*p].id),
+            Top::Group(g) => self.status.resource_order.iter().position(|x| *x == self.groups[*g].id),
+        };
+        tops.sort_by_key(|t| pos(t).unwrap_or(usize::MAX));
+        for t in tops {
+            match t {
+                Top::Prim(p) => out.push(p),
+                Top::Group(g) => out.extend(self.groups[g].members.iter().copied()),
+            }
+        }
+        out
+    }
+
+    fn output(&self, g: &Graph, order: &[usize], fenced: &BTreeSet<usize>) -> Schedule {
+        let mut sched = Schedule::default();
+        // Actions: node actions first, then by resource order.
+        let mut emitted: Vec<usize> = g.node_acts.iter().copied().filter(|&i| g.emitted(i)).collect();
+        for &p in order {
+            let mut v: Vec<usize> = g.by_prim[p].iter().copied().filter(|&i| g.emitted(i)).collect();
+            v.sort_by_key(|&i| (g.acts[i].kind, self.nodes[g.acts[i].node].name.clone()));
+            emitted.extend(v);
+        }
+        let mut pos: BTreeMap<usize, usize> = BTreeMap::new();
+        for (k, &i) in emitted.iter().enumerate() {
+            pos.insert(i, k);
+            let a = &g.acts[i];
+            sched.transition.actions.push(Action {
+                kind: a.kind,
+                resource: a.prim.map(|p| self.prims[p].id.clone()),
+                node: self.nodes[a.node].name.clone(),
+                reason: a.reason.clone(),
+            });
+        }
+        // Edges between emitted actions.
+        let mut edges: BTreeSet<(usize, usize)> = BTreeSet::new();
+        for o in &g.orders {
+            let fs: Vec<usize> = self.members(o.first.0).into_iter().flat_map(|m| g.of(m, o.first.1).collect::<Vec<_>>()).collect();
+            let ts: Vec<usize> = self.members(o.then.0).into_iter().flat_map(|m| g.of(m, o.then.1).collect::<Vec<_>>()).collect();
+            for f in &fs {
+                for t in &ts {
+                    if let (Some(&a), Some(&b)) = (pos.get(f), pos.get(t)) {
+                        if a != b {
+                            edges.insert((a, b));
+                        }
+                    }
+                }
+            }
+        }
+        for (i, a) in g.acts.iter().enumerate() {
+            let Some(&b) = pos.get(&i) else { continue };
+            let Some(p) = a.prim else { continue };
+            if a.kind == ActionKind::Start {
+                for pr in g.of(p, ActionKind::Probe) {
+                    if let Some(&x) = pos.get(&pr) {
+                        edges.insert((x, b));
+                    }
+                }
+                if self.prims[p].requires == Requires::Fencing {
+                    for &na in &g.node_acts {
+                        if g.acts[na].kind == ActionKind::Fence {
+                            if let Some(&x) = pos.get(&na) {
+                                edges.insert((x, b));
+                            }
+                        }
+                    }
+                }
+            }
+            if a.kind == ActionKind::Stop {
+                for &na in &g.node_acts {
+                    if g.acts[na].kind == ActionKind::Shutdown && g.acts[na].node == a.node {
+                        if let Some(&x) = pos.get(&na) {
+                            edges.insert((b, x));
+                        }
+                    }
+                }
+            }
+        }
+        sched.transition.edges = edges.into_iter().collect();
+        // Placements after the transition.
+        for (p, prim) in self.prims.iter().enumerate() {
+            let mut on: BTreeSet<usize> = prim.running_on.iter().copied().collect();
+            for &i in &g.by_prim[p] {
+                let a = &g.acts[i];
+                if a.kind == ActionKind::Stop && !a.optional && a.runnable {
+                    on.remove(&a.node);
+                }
+            }
+            for n in fenced {
+                on.remove(n);
+            }
+            for &i in &g.by_prim[p] {
+                let a = &g.acts[i];
+                if a.kind == ActionKind::Start && g.emitted(i) {
+                    on.insert(a.node);
+                }
+            }
+            let mut names: Vec<String> = on.iter().map(|&n| self.nodes[n].name.clone()).collect();
+            names.sort();
+            let pl = match names.len() {
+                0 => Placement::Stopped,
+                1 => Placement::On(names.remove(0)),
+                _ => Placement::Many(names),
+            };
+            if prim.orphan && pl == Placement::Stopped {
+                continue;
+            }
+            sched.placements.insert(prim.id.clone(), pl);
+            let target = if self.next_role(p) == Role::Stopped { None } else { prim.assigned };
+            sched.targets.insert(prim.id.clone(), target.map(|n| self.nodes[n].name.clone()));
+        }
+        sched.summary = self.summary(g, order);
+        sched
+    }
+
+    fn summary(&self, g: &Graph, order: &[usize]) -> Vec<String> {
+        let mut out = Vec::new();
+        for &i in &g.node_acts {
+            let a = &g.acts[i];
+            if !g.emitted(i) {
+                continue;
+            }
+            let n = &self.nodes[a.node].name;
+            match a.kind {
+                ActionKind::Fence => out.push(format!(
+                    "Fence ({}) {n} '{}'",
+                    match self.model.policy.stonith_action {
+                        quorate_schema::types::StonithAction::Reboot => "reboot",
+                        _ => "off",
+                    },
+                    a.reason.clone().unwrap_or_else(|| "node is unclean".into())
+                )),
+                _ => out.push(format!("Shutdown {n}")),
+            }
+        }
+        for &p in order {
+            let prim = &self.prims[p];
+            if !prim.managed {
+                continue;
+            }
+            let start = g.of(p, ActionKind::Start).next().map(|i| &g.acts[i]);
+            let stops: Vec<&Act> = g.of(p, ActionKind::Stop).map(|i| &g.acts[i]).collect();
+            let current = prim.running_on.first().map(|&n| self.nodes[n].name.clone());
+            let next = start.map(|a| self.nodes[a.node].name.clone());
+            let suffix = |a: &Act| {
+                let mut s = String::new();
+                if let Some(r) = &a.reason {
+                    s.push_str(&format!(" due to {r}"));
+                }
+                if !a.runnable {
+                    s.push_str(" (blocked)");
+                }
+                s
+            };
+            let start_req = start.is_some_and(|a| !a.optional);
+            let stop_req = stops.iter().any(|a| !a.optional);
+            let line = match (&current, start) {
+                (None, Some(s)) if start_req => Some(format!("Start {} ( {} ){}", prim.id, next.clone().unwrap_or_default(), suffix(s))),
+                (Some(c), Some(s)) if start_req && !s.runnable && stop_req => {
+                    let st = stops.iter().find(|a| !a.optional).copied();
+                    Some(format!("Stop {} ( {c} ){}", prim.id, st.map(suffix).unwrap_or_default()))
+                }
+                (Some(c), Some(s)) if start_req && next.as_deref() != Some(c.as_str()) => Some(format!(
+                    "{} {} ( {c} -> {} ){}",
+                    if prim.failed { "Recover" } else { "Move" },
+                    prim.id,
+                    next.clone().unwrap_or_default(),
+                    if s.runnable { String::new() } else { " (blocked)".into() }
+                )),
+                (Some(c), Some(_)) if start_req && stop_req => Some(format!(
+                    "{} {} ( {c} )",
+                    if prim.failed { "Recover" } else { "Restart" },
+                    prim.id
+                )),
+                (Some(c), _) if stop_req && !start_req => {
+                    let st = stops.iter().find(|a| !a.optional).copied();
+                    Some(format!("Stop {} ( {c} ){}", prim.id, st.map(suffix).unwrap_or_default()))
+                }
+                _ => None,
+            };
+            if let Some(l) = line {
+                out.push(l);
+            }
+        }
+        out
+    }
+}
+
+fn kind_of(a: CfgAction) -> Option<ActionKind> {
+    Some(match a {
+        CfgAction::Start => ActionKind::Start,
+        CfgAction::Stop => ActionKind::Stop,
+        CfgAction::Promote => ActionKind::Promote,
+        CfgAction::Demote => ActionKind::Demote,
+    })
+}
+
+fn inverse(k: ActionKind) -> Option<ActionKind> {
+    Some(match k {
+        ActionKind::Start => ActionKind::Stop,
+        ActionKind::Stop => ActionKind::Start,
+        ActionKind::Promote => ActionKind::Demote,
+        ActionKind::Demote => ActionKind::Promote,
+        _ => return None,
+    })
+}

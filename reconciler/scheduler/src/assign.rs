@@ -1,0 +1,559 @@
+//! Node scores and assignment: location constraints and rules, stickiness, migration-threshold
+//! bans, colocations in both directions (`pcmk__apply_coloc_to_weights` for "this with",
+//! `pcmk__native_merge_weights` for "with this"), groups, and `assign_best_node`'s tie-breaks.
+
+use crate::score::{self, INF};
+use crate::unpack::{Role, Top, WorkingSet};
+use quorate_schema::model::{ColocationKind, Constraint, Expression, Placement, ResourceRef, Rule, RuleScore};
+use quorate_schema::types::{AttrOp, BoolOp, Role as CfgRole};
+
+/// One side of a colocation: a primitive or a group.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum RRef {
+    Prim(usize),
+    Group(usize),
+}
+
+/// A colocation between two resources, as Pacemaker stores it.
+#[derive(Clone, Debug)]
+pub(crate) struct Coloc {
+    pub dep: RRef,
+    pub pri: RRef,
+    pub score: i64,
+    pub influence: bool,
+    pub attr: Option<String>,
+}
+
+/// The colocation lists of every primitive and group.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Colocs {
+    pub all: Vec<Coloc>,
+    pub this_with: Vec<Vec<usize>>,
+    pub with_this: Vec<Vec<usize>>,
+}
+
+fn is_promoted(r: Option<CfgRole>) -> bool {
+    matches!(r, Some(CfgRole::Promoted) | Some(CfgRole::Master))
+}
+
+impl WorkingSet<'_> {
+    fn rref(&self, id: &str) -> Option<RRef> {
+        if let Some(&p) = self.prim_by_id.get(id) {
+            return Some(RRef::Prim(p));
+        }
+        self.group_by_id.get(id).map(|&g| RRef::Group(g))
+    }
+
+    fn rref_priority(&self, r: RRef) -> (i64, u8, &str) {
+        match r {
+            RRef::Prim(p) => (self.prims[p].priority, 0, self.prims[p].id.as_str()),
+            RRef::Group(g) => (self.groups[g].priority, 1, self.groups[g].id.as_str()),
+        }
+    }
+
+    /// Location constraints (applied in reverse, as Pacemaker's prepended list does), then
+    /// stickiness, then migration-threshold bans.
+    pub fn apply_node_criteria(&mut self) {
+        let model = self.model;
+        let locs: Vec<_> = model
+            .constraints
+            .iter()
+            .filter_map(|c| match c {
+                Constraint::Location(l) => Some(l),
+                _ => None,
+            })
+            .collect();
+        for l in locs.into_iter().rev() {
+            if is_promoted(l.role) {
+                continue;
+            }
+            let ResourceRef::Id(id) = &l.resource else { continue };
+            let Some(target) = self.rref(id) else { continue };
+            let mut scored: Vec<(usize, i64)> = Vec::new();
+            match &l.placement {
+                Placement::Node { node, score } => {
+                    if let Some(n) = self.node_idx(node) {
+                        scored.push((n, score.as_i64()));
+                    }
+                }
+                Placement::Rules(rules) => {
+                    for r in rules {
+                        if is_promoted(r.role) {
+                            continue;
+                        }
+                        for n in 0..self.nodes.len() {
+                            if self.rule_matches(r, n) {
+                                let s = match &r.score {
+                                    RuleScore::Score(s) => s.as_i64(),
+                                    RuleScore::Attribute(a) => self.nodes[n].attrs.get(a).map(|v| score::parse(v)).unwrap_or(-INF),
+                                };
+                                scored.push((n, s));
+                            }
+                        }
+                    }
+                }
+            }
+            let members: Vec<usize> = match target {
+                RRef::Prim(p) => vec![p],
+                RRef::Group(g) => self.groups[g].members.clone(),
+            };
+            for (i, &p) in members.iter().enumerate() {
+                for &(n, s) in &scored {
+                    let s = if i == 0 { s } else { 0 };
+                    let slot = &mut self.prims[p].scores[n];
+                    *slot = Some(match *slot {
+                        Some(w) => score::add(w, s),
+                        None => s,
+                    });
+                }
+            }
+        }
+        for p in 0..self.prims.len() {
+            let prim = &self.prims[p];
+            if prim.managed && prim.stickiness >= 1 && prim.running_on.len() == 1 {
+                let n = prim.running_on[0];
+                if self.symmetric || prim.scores[n].is_some() {
+                    let s = prim.stickiness;
+                    self.rsc_location(p, n, s);
+                }
+            }
+        }
+        for n in 0..self.nodes.len() {
+            for p in 0..self.prims.len() {
+                let prim = &self.prims[p];
+                if prim.migration_threshold == 0 || prim.failure_ignored || prim.clear_failcount_on.contains(&n) {
+                    continue;
+                }
+                let fc = self.effective_fail_count(p, n);
+                if fc > 0 && prim.migration_threshold - fc <= 0 {
+                    self.rsc_location(p, n, -INF);
+                }
+            }
+        }
+    }
+
+    fn rule_matches(&self, r: &Rule, n: usize) -> bool {
+        let mut results = r.expressions.iter().map(|e| self.expr_matches(e, n));
+        match r.boolean_op {
+            BoolOp::And => results.all(|x| x),
+            BoolOp::Or => results.any(|x| x),
+        }
+    }
+
+    fn expr_matches(&self, e: &Expression, n: usize) -> bool {
+        match e {
+            Expression::Rule(r) => self.rule_matches(r, n),
+            // Date expressions need a clock this version does not take.
+            Expression::Date { .. } => false,
+            Expression::Attribute { attribute, operation, value, kind, .. } => {
+                let have = self.nodes[n].attrs.get(attribute);
+                match operation {
+                    AttrOp::Defined => have.is_some(),
+                    AttrOp::NotDefined => have.is_none(),
+                    op => {
+                        let (Some(h), Some(v)) = (have, value) else {
+                            return matches!(op, AttrOp::Ne) && have.is_none();
+                        };
+                        let numeric = matches!(kind.as_deref(), Some("number") | Some("integer"))
+                            || (kind.is_none() && !matches!(op, AttrOp::Eq | AttrOp::Ne));
+                        let ord = if numeric {
+                            match (h.trim().parse::<f64>(), v.trim().parse::<f64>()) {
+                                (Ok(a), Ok(b)) => a.partial_cmp(&b),
+                                _ => Some(h.as_str().cmp(v.as_str())),
+                            }
+                        } else if kind.as_deref() == Some("version") {
+                            Some(score::natural_cmp(h, v))
+                        } else {
+                            Some(h.to_ascii_lowercase().cmp(&v.to_ascii_lowercase()))
+                        };
+                        let Some(ord) = ord else { return false };
+                        use std::cmp::Ordering::*;
+                        match op {
+                            AttrOp::Eq => ord == Equal,
+                            AttrOp::Ne => ord != Equal,
+                            AttrOp::Lt => ord == Less,
+                            AttrOp::Lte => ord != Greater,
+                            AttrOp::Gt => ord == Greater,
+                            AttrOp::Gte => ord != Less,
+                            AttrOp::Defined | AttrOp::NotDefined => unreachable!("handled above"),
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Builds every colocation (group internals included) and each resource's sorted lists.
+    pub fn build_colocations(&mut self) -> Colocs {
+        let mut all: Vec<Coloc> = Vec::new();
+        for c in &self.model.constraints {
+            let Constraint::Colocation(co) = c else { continue };
+            let s = co.score.as_i64();
+            if s == 0 {
+                continue;
+            }
+            let mut pairs: Vec<(String, Option<CfgRole>, String, Option<CfgRole>)> = Vec::new();
+            match &co.kind {
+                ColocationKind::Pair { resource, role, with, with_role } => {
+                    pairs.push((resource.clone(), *role, with.clone(), *with_role));
+                }
+                ColocationKind::Sets(sets) => {
+                    for set in sets {
+                        if set.sequential == Some(false) {
+                            continue;
+                        }
+                        for w in set.resources.windows(2) {
+                            pairs.push((w[1].clone(), set.role, w[0].clone(), set.role));
+                        }
+                    }
+                    for w in sets.windows(2) {
+                        if let (Some(d), Some(p)) = (w[0].resources.first(), w[1].resources.last()) {
+                            pairs.push((d.clone(), w[0].role, p.clone(), w[1].role));
+                        }
+                    }
+                }
+            }
+            for (d, dr, p, pr) in pairs {
+                if s > 0 && (is_promoted(dr) || is_promoted(pr)) {
+                    continue;
+                }
+                let (Some(dep), Some(pri)) = (self.rref(&d), self.rref(&p)) else { continue };
+                let influence = match dep {
+                    RRef::Prim(x) => self.prims[x].critical,
+                    RRef::Group(_) => true,
+                };
+                all.push(Coloc {
+                    dep,
+                    pri,
+                    score: s,
+                    influence,
+                    attr: co.node_attribute.clone(),
+                });
+            }
+        }
+        for g in &self.groups {
+            for w in g.members.windows(2) {
+                all.push(Coloc {
+                    dep: RRef::Prim(w[1]),
+                    pri: RRef::Prim(w[0]),
+                    score: INF,
+                    influence: self.prims[w[1]].critical,
+                    attr: None,
+                });
+            }
+        }
+        let np = self.prims.len();
+        let ng = self.groups.len();
+        let mut this_with: Vec<Vec<usize>> = vec![Vec::new(); np + ng];
+        let mut with_this: Vec<Vec<usize>> = vec![Vec::new(); np + ng];
+        let slot = |r: RRef| match r {
+            RRef::Prim(p) => p,
+            RRef::Group(g) => np + g,
+        };
+        for (i, c) in all.iter().enumerate() {
+            this_with[slot(c.dep)].push(i);
+            with_this[slot(c.pri)].push(i);
+        }
+        for l in &mut this_with {
+            l.sort_by(|&a, &b| {
+                let (pa, va, ia) = self.rref_priority(all[a].pri);
+                let (pb, vb, ib) = self.rref_priority(all[b].pri);
+                pb.cmp(&pa).then(vb.cmp(&va)).then(ia.cmp(ib))
+            });
+        }
+        for l in &mut with_this {
+            l.sort_by(|&a, &b| {
+                let (pa, va, ia) = self.rref_priority(all[a].dep);
+                let (pb, vb, ib) = self.rref_priority(all[b].dep);
+                pb.cmp(&pa).then(vb.cmp(&va)).then(ia.cmp(ib))
+            });
+        }
+        // expand_group_colocations: "group with X" becomes "first member with X", "X with group"
+        // becomes "X with last member" (appended after the members' own).
+        for (g, grp) in self.groups.iter().enumerate() {
+            if let Some(&first) = grp.members.first() {
+                let extra = this_with[np + g].clone();
+                this_with[first].extend(extra);
+            }
+            if let Some(&last) = grp.members.last() {
+                let extra = with_this[np + g].clone();
+                with_this[last].extend(extra);
+            }
+        }
+        this_with.truncate(np);
+        with_this.truncate(np);
+        Colocs { all, this_with, with_this }
+    }
+
+    fn any_available(&self, table: &[Option<i64>]) -> bool {
+        table
+            .iter()
+            .enumerate()
+            .any(|(n, w)| w.is_some_and(|w| w >= 0) && self.nodes[n].available())
+    }
+
+    fn rref_running(&self, r: RRef) -> bool {
+        match r {
+            RRef::Prim(p) => !self.prims[p].running_on.is_empty(),
+            RRef::Group(g) => self.groups[g].members.iter().any(|&m| !self.prims[m].running_on.is_empty()),
+        }
+    }
+
+    fn has_influence(&self, c: &Coloc) -> bool {
+        c.influence || !self.rref_running(c.dep)
+    }
+
+    fn attr_of<'n>(&'n self, n: usize, attr: &Option<String>) -> Option<&'n str> {
+        self.nodes[n].attrs.get(attr.as_deref().unwrap_or("#uname")).map(String::as_str)
+    }
+
+    fn same_attr(&self, a: usize, b: usize, attr: &Option<String>) -> bool {
+        match (self.attr_of(a, attr), self.attr_of(b, attr)) {
+            (Some(x), Some(y)) => x.eq_ignore_ascii_case(y),
+            _ => false,
+        }
+    }
+
+    /// Assigns every resource, in priority order.
+    pub fn assign_all(&mut self, co: &Colocs) {
+        let tops = self.tops.clone();
+        for t in tops {
+            match t {
+                Top::Prim(p) => {
+                    self.assign_prim(p, co);
+                }
+                Top::Group(g) => self.assign_group(g, co),
+            }
+        }
+    }
+
+    fn assign_group(&mut self, g: usize, co: &Colocs) {
+        if self.groups[g].assigned || self.groups[g].assigning {
+            return;
+        }
+        self.groups[g].assigning = true;
+        let members = self.groups[g].members.clone();
+        for m in members {
+            self.assign_prim(m, co);
+        }
+        self.groups[g].assigning = false;
+        self.groups[g].assigned = true;
+    }
+
+    fn assign_rref(&mut self, r: RRef, co: &Colocs) {
+        match r {
+            RRef::Prim(p) => {
+                self.assign_prim(p, co);
+            }
+            RRef::Group(g) => self.assign_group(g, co),
+        }
+    }
+
+    fn assign_prim(&mut self, p: usize, co: &Colocs) -> Option<usize> {
+        if let Some(g) = self.prims[p].group {
+            if !self.groups[g].assigning && !self.groups[g].assigned {
+                self.assign_group(g, co);
+            }
+        }
+        if !self.prims[p].provisional {
+            return self.prims[p].assigned;
+        }
+        if self.prims[p].assigning {
+            return None;
+        }
+        self.prims[p].assigning = true;
+        for &ci in &co.this_with[p] {
+            let c = &co.all[ci];
+            let archive = if c.score < 0 && c.score > -INF {
+                Some(self.prims[p].scores.clone())
+            } else {
+                None
+            };
+            self.assign_rref(c.pri, co);
+            self.apply_coloc_to_weights(p, c);
+            if let Some(a) = archive {
+                if !self.any_available(&self.prims[p].scores) {
+                    self.prims[p].scores = a;
+                }
+            }
+        }
+        for &ci in &co.with_this[p] {
+            let c = &co.all[ci];
+            if !self.has_influence(c) {
+                continue;
+            }
+            let table = self.prims[p].scores.clone();
+            let factor = c.score as f32 / INF as f32;
+            let merged = self.merge_weights(c.dep, table, &c.attr, factor, co);
+            self.prims[p].scores = merged;
+        }
+        if self.prims[p].next_stopped {
+            self.ban_everywhere(p);
+        }
+        if self.stonith_enabled && !self.have_stonith_resource {
+            self.prims[p].managed = false;
+        }
+        let current = self.prims[p].running_on.first().copied();
+        let chosen = if !self.prims[p].managed {
+            current
+        } else if self.stop_all {
+            None
+        } else {
+            self.best_node(p, current)
+        };
+        if let Some(n) = chosen {
+            self.nodes[n].num_resources += 1;
+        }
+        let prim = &mut self.prims[p];
+        prim.assigned = chosen;
+        prim.provisional = false;
+        prim.assigning = false;
+        chosen
+    }
+
+    fn best_node(&self, p: usize, current: Option<usize>) -> Option<usize> {
+        let table = &self.prims[p].scores;
+        let mut cands: Vec<usize> = (0..self.nodes.len()).filter(|&n| table[n].is_some()).collect();
+        let eff = |n: usize| {
+            if self.nodes[n].available() {
+                table[n].unwrap_or(-INF)
+            } else {
+                -INF
+            }
+        };
+        cands.sort_by(|&a, &b| {
+            eff(b)
+                .cmp(&eff(a))
+                .then(self.nodes[a].num_resources.cmp(&self.nodes[b].num_resources))
+                .then_with(|| match current {
+                    Some(c) if c == a => std::cmp::Ordering::Less,
+                    Some(c) if c == b => std::cmp::Ordering::Greater,
+                    _ => std::cmp::Ordering::Equal,
+                })
+                .then_with(|| self.nodes[a].name.cmp(&self.nodes[b].name))
+        });
+        let &best = cands.first()?;
+        let best_w = table[best].unwrap_or(-INF);
+        let mut chosen = best;
+        if best_w > 0 && self.nodes[best].available() {
+            if let Some(cur) = current {
+                if self.nodes[cur].available() && self.nodes[cur].weight >= 0 {
+                    for &n in &cands[1..] {
+                        if table[n] != Some(best_w) {
+                            break;
+                        }
+                        if n == cur {
+                            chosen = cur;
+                        }
+                    }
+                }
+            }
+        }
+        let w = table[chosen].unwrap_or(-INF);
+        if w < 0 || !self.nodes[chosen].available() {
+            return None;
+        }
+        Some(chosen)
+    }
+
+    fn primary_node(&self, c: &Coloc) -> Option<usize> {
+        match c.pri {
+            RRef::Prim(q) => self.prims[q].assigned,
+            RRef::Group(g) => {
+                let m = &self.groups[g].members;
+                let q = if c.score >= INF { m.last() } else { m.first() };
+                q.and_then(|&q| self.prims[q].assigned)
+            }
+        }
+    }
+
+    fn apply_coloc_to_weights(&mut self, p: usize, c: &Coloc) {
+        let pn = self.primary_node(c);
+        if pn.is_none() && c.score < 0 {
+            return;
+        }
+        let mut work = self.prims[p].scores.clone();
+        for n in 0..work.len() {
+            let Some(w) = work[n] else { continue };
+            work[n] = Some(match pn {
+                None => score::add(-c.score, w),
+                Some(pn) if self.same_attr(n, pn, &c.attr) => {
+                    if c.score < INF {
+                        score::add(c.score, w)
+                    } else {
+                        w
+                    }
+                }
+                Some(_) if c.score >= INF => -INF,
+                Some(_) => w,
+            });
+        }
+        if c.score <= -INF || c.score >= INF || self.any_available(&work) {
+            self.prims[p].scores = work;
+        }
+    }
+
+    fn merge_weights(&mut self, dep: RRef, table: Vec<Option<i64>>, attr: &Option<String>, factor: f32, co: &Colocs) -> Vec<Option<i64>> {
+        let q = match dep {
+            RRef::Prim(q) => q,
+            RRef::Group(g) => match self.groups[g].members.first() {
+                Some(&q) => q,
+                None => return table,
+            },
+        };
+        if self.prims[q].merging {
+            return table;
+        }
+        self.prims[q].merging = true;
+        let mut work = table.clone();
+        for n in 0..work.len() {
+            let Some(w) = work[n] else { continue };
+            let mut best = -INF;
+            for m in 0..self.nodes.len() {
+                if let Some(s) = self.prims[q].scores[m] {
+                    if s > best && self.nodes[m].available() && self.same_attr(m, n, attr) {
+                        best = s;
+                    }
+                }
+            }
+            if factor < 0.0 && best < 0 {
+                continue;
+            }
+            let wf = factor * best as f32;
+            let mut add = if wf < 0.0 { (wf - 0.5) as i64 } else { (wf + 0.5) as i64 };
+            if add == 0 && best != 0 {
+                add = if factor > 0.0 { 1 } else { -1 };
+            }
+            work[n] = Some(score::add(add, w));
+        }
+        if !self.any_available(&work) {
+            self.prims[q].merging = false;
+            return table;
+        }
+        let sign: f32 = if factor < 0.0 { -1.0 } else { 1.0 };
+        for &ci in &co.with_this[q] {
+            let c = &co.all[ci];
+            if !self.has_influence(c) {
+                continue;
+            }
+            let f = sign * c.score as f32 / INF as f32;
+            work = self.merge_weights(c.dep, work, &c.attr, f, co);
+        }
+        self.prims[q].merging = false;
+        work
+    }
+
+    /// The role a primitive should have once the transition completes.
+    pub fn next_role(&self, p: usize) -> Role {
+        let prim = &self.prims[p];
+        if prim.assigned.is_some() && !prim.next_stopped {
+            if !prim.managed {
+                prim.role.max(Role::Stopped)
+            } else {
+                Role::Started
+            }
+        } else {
+            Role::Stopped
+        }
+    }
+}

@@ -916,3 +916,17 @@ quorum {
         ]
     );
 }
+
+#[test]
+fn raw_bytes_that_are_not_utf8_are_read_like_corosync_reads_them() {
+    // A Latin-1 value (0xE9) is kept, with U+FFFD in place of the byte; the file still imports.
+    let mut bytes = b"totem {\n    cluster_name: caf".to_vec();
+    bytes.push(0xE9);
+    bytes.extend_from_slice(b"\n    transport: knet\n}\n");
+    let imp = quorate_cib::corosync::import_corosync_bytes(&bytes).expect("imports");
+    assert_eq!(imp.cluster.as_deref(), Some("caf\u{fffd}"));
+    // The line limit counts bytes, not characters.
+    let long = [b"key: ".as_slice(), &[0xE9; LINE_BYTES_MAX - 4], b"\n"].concat();
+    let e = quorate_cib::corosync::parse_bytes(&long).expect_err("too long");
+    assert_eq!((e.line, e.message.as_str()), (1, "Line too long"));
+}

@@ -8,7 +8,7 @@
 //! repeated key's later value wins, as in Corosync (each repetition is noted).
 
 use super::render::LOGFILE_DEFAULT;
-use super::tree::{parse, ConfTree, Entry, Item, Section, SyntaxError};
+use super::tree::{parse, parse_bytes, ConfTree, Entry, Item, Section, SyntaxError};
 use crate::NoteLevel;
 use quorate_schema::types::{
     ClusterDoc, Crypto, Interface, NodeSpec, Quorum, TieBreaker, TieBreakerNamed, Totem, Transport,
@@ -131,6 +131,12 @@ impl CorosyncImport {
 /// value errors are all reported at once.
 pub fn import_corosync(text: &str) -> Result<CorosyncImport, CorosyncError> {
     let tree = parse(text)?;
+    import_tree(&tree)
+}
+
+/// [`import_corosync`] for a file's raw bytes (see [`parse_bytes`]).
+pub fn import_corosync_bytes(bytes: &[u8]) -> Result<CorosyncImport, CorosyncError> {
+    let tree = parse_bytes(bytes)?;
     import_tree(&tree)
 }
 

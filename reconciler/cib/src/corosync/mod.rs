@@ -15,12 +15,13 @@ mod render;
 mod tree;
 
 pub use import::{
-    import_corosync, import_tree, CorosyncError, CorosyncImport, CorosyncNote, ValueError,
+    import_corosync, import_corosync_bytes, import_tree, CorosyncError, CorosyncImport,
+    CorosyncNote, ValueError,
 };
 pub use render::{
     corosync_tree, render_corosync, render_corosync_with, CorosyncRenderOptions, LOGFILE_DEFAULT,
 };
 pub use tree::{
-    parse, ConfTree, Entry, Item, Section, SyntaxError, KEY_PATH_BYTES_MAX, KEY_PATH_BYTES_MIN,
-    LINE_BYTES_MAX,
+    parse, parse_bytes, ConfTree, Entry, Item, Section, SyntaxError, KEY_PATH_BYTES_MAX,
+    KEY_PATH_BYTES_MIN, LINE_BYTES_MAX,
 };

@@ -275,6 +275,13 @@ fn full_len(parent: usize, depth: usize, name: &str) -> usize {
 /// Parses `corosync.conf` text as Corosync 3.1 does. Never panics; the first syntax error stops
 /// the parse, as in Corosync.
 pub fn parse(text: &str) -> Result<ConfTree, SyntaxError> {
+    parse_bytes(text.as_bytes())
+}
+
+/// [`parse`] for a file's raw bytes, as Corosync reads them (it does not care about encodings):
+/// line limits count bytes, and keys, names and values that are not UTF-8 are kept with
+/// U+FFFD in place of the invalid bytes.
+pub fn parse_bytes(text: &[u8]) -> Result<ConfTree, SyntaxError> {
     // The stack of open sections, each with the byte length of its dotted path; the bottom one
     // is the root.
     let mut stack: Vec<(Section, usize)> = vec![(Section::new(""), 0)];
@@ -285,7 +292,7 @@ pub fn parse(text: &str) -> Result<ConfTree, SyntaxError> {
     };
     // Corosync reads with `fgets` into 512 bytes: a chunk ends after a newline, after 511
     // bytes, or at the end of the file, and each chunk counts as a line.
-    let mut rest = text.as_bytes();
+    let mut rest = text;
     while !rest.is_empty() {
         line_no += 1;
         let max = rest.len().min(LINE_BYTES_MAX + 1);

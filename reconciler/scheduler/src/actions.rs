@@ -202,8 +202,6 @@ impl WorkingSet<'_> {
             if let Err(why) = self.start_runnable(p, node) {
                 g.acts[i].runnable = false;
                 g.acts[i].reason = Some(why.into());
-            } else if !prim.managed {
-                g.acts[i].runnable = false;
             }
         }
     }
@@ -356,6 +354,19 @@ impl WorkingSet<'_> {
                     First::Act(i) => (!g.acts[i].optional, g.acts[i].runnable),
                     First::Virtual { required, runnable } => (required, runnable),
                 };
+                // The blocked stop of an unmanaged, blocked resource blocks what depends on it.
+                if let First::Act(i) = f {
+                    let fa = &g.acts[i];
+                    if fa.kind == ActionKind::Stop
+                        && !fa.runnable
+                        && fa.prim.is_some_and(|p| !self.prims[p].managed && self.prims[p].blocked)
+                        && o.flags & (IMPLIES_THEN | IMPLIES_FIRST | RESTART) != 0
+                        && g.acts[t].runnable
+                    {
+                        g.acts[t].runnable = false;
+                        changed = true;
+                    }
+                }
                 if o.flags & IMPLIES_THEN != 0 && f_req && g.acts[t].optional {
                     g.acts[t].optional = false;
                     changed = true;
@@ -407,7 +418,7 @@ impl WorkingSet<'_> {
                     let ta = &g.acts[t];
                     let tp = ta.prim.map(|p| &self.prims[p]);
                     let noop = match (ta.kind, tp) {
-                        (ActionKind::Start, Some(pr)) => pr.running_on.contains(&ta.node),
+                        (ActionKind::Start, Some(pr)) => ta.optional && pr.running_on == [ta.node],
                         (ActionKind::Stop, Some(pr)) => pr.running_on.is_empty(),
                         _ => false,
                     };

@@ -467,7 +467,18 @@ impl WorkingSet<'_> {
         }
     }
 
+    fn rref_provisional(&self, r: RRef) -> bool {
+        match r {
+            RRef::Prim(q) => self.prims[q].provisional,
+            RRef::Group(g) => !self.groups[g].assigned,
+        }
+    }
+
     fn apply_coloc_to_weights(&mut self, p: usize, c: &Coloc) {
+        // A primary still being assigned (a colocation loop) affects nothing.
+        if self.rref_provisional(c.pri) {
+            return;
+        }
         let pn = self.primary_node(c);
         if pn.is_none() && c.score < 0 {
             return;

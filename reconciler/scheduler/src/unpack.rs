@@ -822,7 +822,7 @@ impl<'a> WorkingSet<'a> {
                 match task {
                     "stop" => role = Role::Stopped,
                     "start" | "monitor" | "migrate_from" => {
-                        if rc != 7 && role < Role::Started {
+                        if role < Role::Started {
                             role = Role::Started;
                         }
                     }
@@ -831,9 +831,6 @@ impl<'a> WorkingSet<'a> {
                             role = Role::Started;
                         }
                     }
-                }
-                if task == "monitor" && rc == 7 {
-                    role = Role::Stopped;
                 }
                 continue;
             }

@@ -1490,3 +1490,113 @@ fn within_bounds(message: &Message) -> bool {
 fn due(deadline: Option<Instant>, now: Instant) -> bool {
     deadline.is_some_and(|d| d <= now)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::MessageType;
+
+    fn kinds(out: &[Transmit]) -> Vec<(Destination, MessageType)> {
+        out.iter()
+            .map(|tx| {
+                (
+                    tx.destination,
+                    Message::decode(&tx.datagram).unwrap().message_type(),
+                )
+            })
+            .collect()
+    }
+
+    fn drain(t: &mut Totem) -> Vec<Transmit> {
+        std::iter::from_fn(|| t.poll_transmit()).collect()
+    }
+
+    #[test]
+    fn a_lone_node_forms_a_singleton_ring_step_by_step() {
+        let t0 = Instant::from_millis(0);
+        let mut t = Totem::new(TotemConfig::new(1, vec![1, 2]), 40, t0);
+        // GATHER sends a join to the peers; alone in its proc set, the node has consensus at once
+        // and commits to ring 1.44 (persisted ring seq 40 + 4), sending the commit token to itself.
+        assert_eq!(t.state(), State::Commit);
+        let ring = RingId { seq: 44, rep: 1 };
+        assert_eq!(t.poll_event(), Some(Event::PersistRingId { ring }));
+        let out = drain(&mut t);
+        assert_eq!(
+            kinds(&out),
+            vec![
+                (Destination::AllPeers, MessageType::Join),
+                (Destination::Node(1), MessageType::CommitToken),
+            ]
+        );
+        // The commit token's return: RECOVERY, and the second rotation starts.
+        t.handle_datagram(t0, 1, &out[1].datagram);
+        assert_eq!(t.state(), State::Recovery);
+        let out = drain(&mut t);
+        assert_eq!(
+            kinds(&out),
+            vec![(Destination::Node(1), MessageType::CommitToken)]
+        );
+        // Its return: the ORF token; two visits with nothing to recover end RECOVERY.
+        t.handle_datagram(t0, 1, &out[0].datagram);
+        let mut visits = 0;
+        while t.state() != State::Operational {
+            let out = drain(&mut t);
+            assert_eq!(
+                kinds(&out),
+                vec![(Destination::Node(1), MessageType::OrfToken)]
+            );
+            t.handle_datagram(t0, 1, &out[0].datagram);
+            visits += 1;
+            assert!(visits < 5, "still in {:?}", t.state());
+        }
+        let events: Vec<Event> = std::iter::from_fn(|| t.poll_event()).collect();
+        let config = |transitional| Event::Configuration {
+            ring,
+            members: vec![1],
+            left: vec![],
+            joined: vec![],
+            transitional,
+        };
+        assert_eq!(events, vec![config(true), config(false)]);
+        assert_eq!(t.configuration(), (ring, &[1u32][..]));
+        // A broadcast now goes out on the next token visit and is delivered to ourselves.
+        t.broadcast(t0, b"x").unwrap();
+        for _ in 0..3 {
+            for tx in drain(&mut t) {
+                if tx.destination == Destination::Node(1) {
+                    t.handle_datagram(t0, 1, &tx.datagram);
+                }
+            }
+        }
+        let delivered: Vec<Event> = std::iter::from_fn(|| t.poll_event()).collect();
+        assert_eq!(
+            delivered,
+            vec![Event::Delivered {
+                ring,
+                seq: 1,
+                index: 0,
+                sender: 1,
+                payload: b"x".to_vec()
+            }]
+        );
+    }
+
+    #[test]
+    fn hostile_seqs_are_dropped_as_malformed() {
+        let mut t = Totem::new(TotemConfig::new(1, vec![1, 2]), 0, Instant::from_millis(0));
+        let token = Message::OrfToken(OrfToken {
+            header: Header::from_node(2),
+            seq: u32::MAX,
+            token_seq: 1,
+            aru: 0,
+            aru_addr: 0,
+            ring_id: RingId { seq: 4, rep: 1 },
+            backlog: 0,
+            fcc: 0,
+            retrans_flg: 0,
+            rtr_list: vec![],
+        });
+        t.handle_datagram(Instant::from_millis(1), 2, &token.encode());
+        assert_eq!(t.stats().malformed_dropped, 1);
+    }
+}

@@ -7,8 +7,12 @@ use anyhow::{bail, Context, Result};
 use clap::ValueEnum;
 use quorate_cib::import_cib;
 use quorate_plan::render::{render_markdown, render_text};
+use quorate_plan::{transition_from_base, transition_from_live, what_if_node_failure};
+use quorate_scheduler::ClusterStatus;
 use quorate_schema::types::ClusterDoc;
-use quorate_schema::{load_paths, load_sources, validate, NoCatalog, Options, Severity};
+use quorate_schema::{
+    load_paths, load_sources, lower_unvalidated, validate, NoCatalog, Options, Severity,
+};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -39,6 +43,15 @@ pub struct PlanArgs {
     /// Exit 2 when the plan has changes (as terraform plan -detailed-exitcode).
     #[arg(long)]
     exit_code: bool,
+    /// Also show, for each node, what happens if it fails right after the change.
+    #[arg(long, value_enum, value_name = "SCENARIO")]
+    what_if: Option<WhatIfScenario>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum WhatIfScenario {
+    /// One node fails (each node in turn).
+    NodeFailure,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -160,7 +173,8 @@ pub fn run(args: &PlanArgs) -> Result<ExitCode> {
             None => d.message.clone(),
         })
         .collect();
-    let (before, after) = match (&args.base, &args.live) {
+    let after_model = model.expect("checked above");
+    let (before, after, transition) = match (&args.base, &args.live) {
         (Some(rev), _) => {
             let files = load_at_revision(&args.path, rev)?;
             let loaded = load_sources(files);
@@ -175,21 +189,31 @@ pub fn run(args: &PlanArgs) -> Result<ExitCode> {
                     "warning: the desired state at {rev} has errors; planning against what loaded"
                 )?;
             }
-            (loaded.doc, after_loaded.doc.clone())
+            let before_model = lower_unvalidated(&loaded).0;
+            let t = transition_from_base(&before_model, &after_model);
+            (loaded.doc, after_loaded.doc.clone(), t)
         }
         (None, Some(file)) => {
             let xml = std::fs::read_to_string(file)
                 .with_context(|| format!("cannot read {}", file.display()))?;
             let imported = import_cib(&xml)
                 .with_context(|| format!("cannot read the live state {}", file.display()))?;
+            let status = ClusterStatus::from_cib_xml(&xml)
+                .with_context(|| format!("cannot read the status of {}", file.display()))?;
+            let t = transition_from_live(&status, &after_model);
             (
                 pacemaker_view(imported.doc),
                 pacemaker_view(after_loaded.doc.clone()),
+                t,
             )
         }
         (None, None) => bail!("give --base REF or --live FILE"),
     };
-    let plan = quorate_plan::plan(&before, &after, findings);
+    let mut plan = quorate_plan::plan(&before, &after, findings);
+    plan.transition = Some(transition);
+    if args.what_if == Some(WhatIfScenario::NodeFailure) {
+        plan.what_if = what_if_node_failure(&after_model);
+    }
     let mut out = std::io::stdout().lock();
     match args.format {
         PlanFormat::Json => writeln!(out, "{}", serde_json::to_string_pretty(&plan)?)?,

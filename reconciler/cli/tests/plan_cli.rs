@@ -131,7 +131,7 @@ fn moving_the_vip_by_a_location_score() {
     let (s, _r) = two_commits("move", |t| {
         t.replace(
             "    - { resource: ipmi-node1, node: node1, score: -INFINITY }",
-            "    - { resource: WebServerGroup, node: node2, score: 200 }\n    - { resource: ipmi-node1, node: node1, score: -INFINITY }",
+            "    - { resource: WebServerGroup, node: node2, score: 1000 }\n    - { resource: ipmi-node1, node: node1, score: -INFINITY }",
         )
     });
     let out = plan(&s.0, &["cluster", "--base", "HEAD~1", "--format", "json"]);
@@ -143,7 +143,38 @@ fn moving_the_vip_by_a_location_score() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["format_version"], 1);
     assert_eq!(v["summary"]["add"], 1);
-    assert_eq!(v["objects"][0]["id"], "location-WebServerGroup-node2-200");
+    assert_eq!(v["objects"][0]["id"], "location-WebServerGroup-node2-1000");
+    // The group moves: both members stop on node1 and start on node2.
+    let moves = v["transition"]["moves"].as_array().unwrap();
+    let moved: Vec<(&str, &str, &str)> = moves
+        .iter()
+        .map(|m| {
+            (
+                m["resource"].as_str().unwrap(),
+                m["from"].as_str().unwrap(),
+                m["to"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert!(
+        moved.contains(&("ClusterVIP", "node1", "node2")),
+        "{moved:?}"
+    );
+    assert!(
+        moved.contains(&("WebServer", "node1", "node2")),
+        "{moved:?}"
+    );
+    let actions: Vec<&str> = v["transition"]["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    assert!(
+        actions.contains(&"stop ClusterVIP on node1")
+            && actions.contains(&"start ClusterVIP on node2"),
+        "{actions:?}"
+    );
     snapshot("move-vip", &out);
 }
 
@@ -356,4 +387,121 @@ fn the_ci_jobs_run_on_a_repository_with_a_change() {
                 .unwrap();
         assert_eq!(json["summary"]["change"], 1);
     }
+}
+
+#[test]
+fn what_if_node_failure_shows_where_resources_go_and_quorum() {
+    let (s, _r) = two_commits("whatif", |t| t);
+    let out = plan(
+        &s.0,
+        &[
+            "cluster",
+            "--base",
+            "HEAD~1",
+            "--what-if",
+            "node-failure",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let w = v["what_if"].as_array().unwrap();
+    assert_eq!(w.len(), 2);
+    // Two-node quorum: the survivor keeps quorum with 1 of 2 votes and takes over the group.
+    let node1 = w.iter().find(|x| x["node"] == "node1").unwrap();
+    assert_eq!(node1["quorate"], true);
+    assert_eq!(node1["fenced"], true);
+    let moved: Vec<&str> = node1["moves"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["resource"].as_str().unwrap())
+        .collect();
+    assert!(
+        moved.contains(&"ClusterVIP") && moved.contains(&"WebServer"),
+        "{node1}"
+    );
+    snapshot(
+        "what-if",
+        &plan(
+            &s.0,
+            &["cluster", "--base", "HEAD~1", "--what-if", "node-failure"],
+        ),
+    );
+}
+
+/// A plan against a recorded CIB whose desired state is that same CIB's configuration shows no
+/// configuration change, and exactly the transition the scheduler computes for the CIB.
+#[test]
+fn live_plans_on_pacemaker_inputs_agree_with_the_scheduler() {
+    let s = scratch("livecorpus");
+    let dir = repo_root().join("tests/data/pacemaker-scheduler/xml");
+    let mut names: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    names.sort();
+    let mut checked = 0;
+    for input in names {
+        let xml = std::fs::read_to_string(&input).unwrap();
+        let Ok(imported) = quorate_cib::import_cib(&xml) else {
+            continue;
+        };
+        let mut doc = imported.doc;
+        doc.cluster = Some("live".into());
+        let yaml = quorate_schema::emit::to_yaml(&doc, None);
+        let loaded = quorate_schema::load_sources(vec![("c.yaml".into(), yaml.clone())]);
+        let (Some(model), _) =
+            quorate_schema::validate(&loaded, &quorate_schema::Options::default())
+        else {
+            continue;
+        };
+        let desired = s.0.join("desired.yaml");
+        std::fs::write(&desired, &yaml).unwrap();
+        let out = plan(
+            &s.0,
+            &[
+                "desired.yaml",
+                "--live",
+                input.to_str().unwrap(),
+                "--format",
+                "json",
+            ],
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}: {}",
+            input.display(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["summary"]["add"], 0, "{}", input.display());
+        assert_eq!(v["summary"]["remove"], 0, "{}", input.display());
+        let status = quorate_scheduler::ClusterStatus::from_cib_xml(&xml).unwrap();
+        let sched = quorate_scheduler::schedule(&model, &status);
+        let mut want: Vec<String> = sched
+            .transition
+            .actions
+            .iter()
+            .filter(|a| a.kind != quorate_scheduler::ActionKind::Probe)
+            .map(|a| a.to_string())
+            .collect();
+        want.sort();
+        want.dedup();
+        let got: Vec<String> = v["transition"]["actions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a.as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(got, want, "{}", input.display());
+        checked += 1;
+    }
+    println!("live plans checked against the scheduler: {checked}");
+    assert!(
+        checked >= 10,
+        "only {checked} inputs validated as desired states"
+    );
 }

@@ -7,8 +7,13 @@
 pub mod objects;
 mod plan;
 pub mod render;
+mod transition;
 
 pub use plan::{
     plan, votes, Action, CorosyncAction, CorosyncImpact, FieldChange, ObjectChange, Plan, Summary,
     PLAN_FORMAT_VERSION,
+};
+pub use transition::{
+    active_in, converged, healthy_status, transition_from_base, transition_from_live,
+    what_if_node_failure, Move, TransitionView, WhatIf,
 };

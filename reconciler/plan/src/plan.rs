@@ -23,6 +23,12 @@ pub struct Plan {
     pub corosync: CorosyncImpact,
     /// Policy findings of validation on the new state (warnings), as `file:line:col: message`.
     pub findings: Vec<String>,
+    /// What the scheduler does to the cluster, when computed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub transition: Option<crate::TransitionView>,
+    /// For each node, what happens if it fails right after the change (`--what-if`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub what_if: Vec<crate::WhatIf>,
 }
 
 /// How many objects are added, changed and removed.
@@ -227,6 +233,8 @@ pub fn plan(before: &ClusterDoc, after: &ClusterDoc, findings: Vec<String>) -> P
         objects: changes,
         corosync,
         findings,
+        transition: None,
+        what_if: Vec::new(),
     }
 }
 
@@ -321,17 +329,46 @@ fn corosync_impact(
 }
 
 impl Plan {
-    /// True when anything changes.
+    /// True when anything changes, in the configuration or in the cluster.
     pub fn has_changes(&self) -> bool {
         !self.objects.is_empty()
+            || self
+                .transition
+                .as_ref()
+                .is_some_and(|t| !t.actions.is_empty())
     }
 
-    /// The one-line summary.
+    /// The one-line summary: `3 to add, 1 to change, 0 to remove; transition: 2 starts, 1 move`.
     pub fn summary_line(&self) -> String {
         let s = self.summary;
-        format!(
+        let mut line = format!(
             "{} to add, {} to change, {} to remove",
             s.add, s.change, s.remove
-        )
+        );
+        if let Some(t) = &self.transition {
+            let parts: Vec<String> = [
+                "fence", "stop", "start", "restart", "move", "demote", "promote",
+            ]
+            .iter()
+            .filter_map(|k| {
+                let n = *t.counts.get(*k)?;
+                let plural = if n == 1 {
+                    ""
+                } else if k.ends_with('h') {
+                    "es"
+                } else {
+                    "s"
+                };
+                Some(format!("{n} {k}{plural}"))
+            })
+            .collect();
+            line.push_str("; transition: ");
+            line.push_str(&if parts.is_empty() {
+                "nothing to do".into()
+            } else {
+                parts.join(", ")
+            });
+        }
+        line
     }
 }

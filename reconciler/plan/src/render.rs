@@ -95,6 +95,32 @@ pub fn render_text(p: &Plan, color: bool) -> String {
     if let Some(line) = corosync_line(p) {
         let _ = writeln!(out, "Corosync: {line}\n");
     }
+    if let Some(t) = &p.transition {
+        out.push_str("Transition:\n");
+        if t.actions.is_empty() {
+            out.push_str("  nothing to do\n");
+        }
+        for m in &t.moves {
+            let _ = writeln!(out, "  move {} {} -> {}", m.resource, m.from, m.to);
+        }
+        for (node, acts) in &t.by_node {
+            let _ = writeln!(out, "  on {node}:");
+            for a in acts {
+                let _ = writeln!(out, "    {a}");
+            }
+        }
+        for r in &t.stopped {
+            let _ = writeln!(out, "  {} {r} ends up stopped", paint(color, "31", "!"));
+        }
+        out.push('\n');
+    }
+    if !p.what_if.is_empty() {
+        out.push_str("If a node fails right after this change:\n");
+        for w in &p.what_if {
+            let _ = writeln!(out, "  {}", what_if_line(w));
+        }
+        out.push('\n');
+    }
     for f in &p.findings {
         let _ = writeln!(out, "{} {f}", paint(color, "33", "policy:"));
     }
@@ -103,6 +129,31 @@ pub fn render_text(p: &Plan, color: bool) -> String {
     }
     let _ = writeln!(out, "Plan: {}.", p.summary_line());
     out
+}
+
+fn what_if_line(w: &crate::WhatIf) -> String {
+    let mut s = format!(
+        "{}: survivors {} quorum ({} of {} votes)",
+        w.node,
+        if w.quorate { "keep" } else { "lose" },
+        w.votes.0,
+        w.votes.1
+    );
+    if w.fenced {
+        s.push_str(", fenced first");
+    }
+    if !w.moves.is_empty() {
+        let m: Vec<String> = w
+            .moves
+            .iter()
+            .map(|m| format!("{} -> {}", m.resource, m.to))
+            .collect();
+        s.push_str(&format!("; {}", m.join(", ")));
+    }
+    if !w.stopped.is_empty() {
+        s.push_str(&format!("; stopped: {}", w.stopped.join(", ")));
+    }
+    s
 }
 
 /// The plan as a Markdown pull-request comment.
@@ -152,6 +203,34 @@ pub fn render_markdown(p: &Plan) -> String {
     }
     if let Some(line) = corosync_line(p) {
         let _ = writeln!(out, "**Corosync:** {line}\n");
+    }
+    if let Some(t) = &p.transition {
+        out.push_str("**Transition**\n\n");
+        if t.actions.is_empty() {
+            out.push_str("Nothing to do.\n\n");
+        } else {
+            out.push_str("| node | actions |\n|---|---|\n");
+            for (node, acts) in &t.by_node {
+                let _ = writeln!(out, "| `{node}` | {} |", acts.join("<br>"));
+            }
+            out.push('\n');
+        }
+        for m in &t.moves {
+            let _ = writeln!(out, "- move `{}`: `{}` → `{}`", m.resource, m.from, m.to);
+        }
+        for r in &t.stopped {
+            let _ = writeln!(out, "- ⚠️ `{r}` ends up **stopped**");
+        }
+        if !t.moves.is_empty() || !t.stopped.is_empty() {
+            out.push('\n');
+        }
+    }
+    if !p.what_if.is_empty() {
+        out.push_str("<details><summary>If a node fails right after this change</summary>\n\n");
+        for w in &p.what_if {
+            let _ = writeln!(out, "- {}", what_if_line(w));
+        }
+        out.push_str("\n</details>\n\n");
     }
     if !p.findings.is_empty() {
         out.push_str("**Policy findings:**\n\n");

@@ -27,6 +27,18 @@ pub enum RenderCommand {
         #[arg(long, default_value = "pacemaker-3.9")]
         schema: String,
     },
+    /// Print `corosync.conf` (in the layout pcs writes).
+    #[command(
+        after_help = "Example:\n  quorate render corosync --logfile /var/log/corosync/corosync.log examples/two-node-apache/"
+    )]
+    Corosync {
+        /// YAML files or directories of the desired state.
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// Log file in the `logging` section (Debian's corosync logs to /var/log/corosync/).
+        #[arg(long, default_value = quorate_cib::corosync::LOGFILE_DEFAULT)]
+        logfile: String,
+    },
 }
 
 /// Loads and validates `paths`; prints diagnostics and fails when invalid.
@@ -71,6 +83,14 @@ pub fn run(cmd: &RenderCommand) -> Result<ExitCode> {
                 },
             )?;
             std::io::stdout().lock().write_all(xml.as_bytes())?;
+        }
+        RenderCommand::Corosync { paths, logfile } => {
+            let model = load_model(paths)?;
+            let opts = quorate_cib::corosync::CorosyncRenderOptions {
+                logfile: logfile.clone(),
+            };
+            let conf = quorate_cib::corosync::render_corosync_with(&model, &opts);
+            std::io::stdout().lock().write_all(conf.as_bytes())?;
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -380,3 +380,62 @@ fn pacemaker_regression_inputs_round_trip() {
         failures.join("\n")
     );
 }
+
+/// The whole cluster back from Pacemaker's and Corosync's files: `quorate render cib` and
+/// `quorate render corosync`, then `quorate import --cib --corosync -o DIR`, give each example.
+#[test]
+fn import_of_cib_and_corosync_conf_gives_the_whole_example_back() {
+    let tmp = tempdir();
+    let bin = env!("CARGO_BIN_EXE_quorate");
+    for ex in examples() {
+        let name = ex.file_name().unwrap().to_string_lossy().to_string();
+        let run = |args: &[&str]| {
+            let out = Command::new(bin).args(args).output().unwrap();
+            assert!(
+                out.status.success(),
+                "{name}: {args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            out.stdout
+        };
+        let cib = tmp.join(format!("{name}.xml"));
+        let conf = tmp.join(format!("{name}.conf"));
+        std::fs::write(&cib, run(&["render", "cib", ex.to_str().unwrap()])).unwrap();
+        std::fs::write(&conf, run(&["render", "corosync", ex.to_str().unwrap()])).unwrap();
+        let dir = tmp.join(format!("{name}-imported"));
+        run(&[
+            "import",
+            "--cib",
+            cib.to_str().unwrap(),
+            "--corosync",
+            conf.to_str().unwrap(),
+            "-o",
+            dir.to_str().unwrap(),
+        ]);
+        let back = load_paths(&[dir]);
+        assert!(!back.diags.fails(false), "{name}: {:?}", back.diags);
+        let mut want = load_paths(std::slice::from_ref(&ex)).doc;
+        want.version = Some(1);
+        normalize_kind(&mut want);
+        cib_secrets(&mut want);
+        // corosync.conf always names the transport (knet by default), as pcs writes it.
+        let totem = want.totem.get_or_insert_with(Default::default);
+        totem
+            .transport
+            .get_or_insert(quorate_schema::types::Transport::Knet);
+        let mut got = back.doc;
+        strip_ids(&mut got);
+        let (a, b) = (
+            serde_json::to_value(&got).unwrap(),
+            serde_json::to_value(&want).unwrap(),
+        );
+        let mut diffs = Vec::new();
+        json_diff(&a, &b, "", &mut diffs);
+        assert!(
+            diffs.is_empty(),
+            "{name}: import differs from the example at:\n{}",
+            diffs.join("\n")
+        );
+    }
+    let _ = std::fs::remove_dir_all(&tmp);
+}

@@ -26,6 +26,8 @@ struct Act {
     optional: bool,
     runnable: bool,
     pseudo: bool,
+    /// In the graph even while optional (a start that is already pending).
+    print_always: bool,
     reason: Option<String>,
 }
 
@@ -63,6 +65,7 @@ impl Graph {
             optional,
             runnable: true,
             pseudo: false,
+            print_always: false,
             reason: None,
         });
         self.index.insert((p, kind, node), i);
@@ -76,7 +79,7 @@ impl Graph {
 
     fn emitted(&self, i: usize) -> bool {
         let a = &self.acts[i];
-        !a.optional && a.runnable && !a.pseudo
+        (!a.optional || a.print_always) && a.runnable && !a.pseudo
     }
 }
 
@@ -180,9 +183,11 @@ impl WorkingSet<'_> {
             } else if let Some(a) = assigned {
                 g.rsc_action(p, ActionKind::Start, a, false);
             }
-        } else if prim.start_pending {
+        }
+        if prim.start_pending {
             if let Some(a) = assigned {
-                g.rsc_action(p, ActionKind::Start, a, true);
+                let i = g.rsc_action(p, ActionKind::Start, a, true);
+                g.acts[i].print_always = true;
             }
         }
         for &i in &stops {
@@ -378,7 +383,7 @@ impl WorkingSet<'_> {
                     let reason = !g.acts[t].optional || (!g.acts[t].runnable && managed && same);
                     if reason {
                         if let First::Act(i) = f {
-                            if g.acts[i].runnable && g.acts[i].optional {
+                            if (g.acts[i].runnable || !g.acts[t].optional) && g.acts[i].optional {
                                 g.acts[i].optional = false;
                                 changed = true;
                             }
@@ -405,14 +410,8 @@ impl WorkingSet<'_> {
                     }
                     changed = true;
                 }
-                if o.flags & IMPLIES_FIRST != 0 && !g.acts[t].optional {
-                    if let First::Act(i) = f {
-                        if g.acts[i].optional {
-                            g.acts[i].optional = false;
-                            changed = true;
-                        }
-                    }
-                }
+                // IMPLIES_FIRST changes nothing when "first" is a primitive's action: Pacemaker
+                // 2.1.5 compares the action's flags with themselves there.
                 let _ = f_req;
                 if o.flags & ASYMMETRIC != 0 && !f_run {
                     let ta = &g.acts[t];
@@ -519,6 +518,7 @@ impl WorkingSet<'_> {
                     optional: false,
                     runnable: true,
                     pseudo: false,
+                    print_always: false,
                     reason: node.fence_reason.clone(),
                 });
             } else if node.online && node.shutdown {
@@ -529,6 +529,7 @@ impl WorkingSet<'_> {
                     optional: false,
                     runnable: true,
                     pseudo: false,
+                    print_always: false,
                     reason: None,
                 });
             }

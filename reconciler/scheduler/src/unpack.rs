@@ -603,12 +603,10 @@ impl<'a> WorkingSet<'a> {
                     self.add_orphan(&h.resource, h.class.as_deref() == Some("stonith"))
                 }
             };
-            let mut ops: Vec<&OpRecord> = h.ops.iter().collect();
-            ops.sort_by(|a, b| {
-                let ka = (a.call_id < 0, if a.call_id < 0 { a.transition.unwrap_or(0) } else { a.call_id });
-                let kb = (b.call_id < 0, if b.call_id < 0 { b.transition.unwrap_or(0) } else { b.call_id });
-                ka.cmp(&kb).then(a.last_rc_change.cmp(&b.last_rc_change))
-            });
+            // Pacemaker prepends (reverse document order), then stable-sorts oldest first.
+            let mut ops: Vec<&OpRecord> = h.ops.iter().rev().collect();
+            ops.sort_by(|a, b| op_age_cmp(a, b));
+            self.note_block_failures(p, node, &ops);
             self.unpack_lrm_resource(p, node, &ops);
         }
         // Resource-level consequences: target-role, unmanaged active resources.
@@ -699,6 +697,17 @@ impl<'a> WorkingSet<'a> {
             let target = op.target_rc.unwrap_or(rc);
             // Masked probe failure: not installed or invalid configuration found by a probe.
             if is_probe && (rc == 5 || rc == 2 || op.op_status == 7) {
+                if ft > 0
+                    && rc != target
+                    && op.last_rc_change.is_some_and(|lrc| self.is_past(lrc + ft - 1))
+                    && self.effective_fail_count(p, node) == 0
+                {
+                    // An expired masked probe failure is forgotten entirely.
+                    if role <= Role::Stopped {
+                        role = Role::Unknown;
+                    }
+                    continue;
+                }
                 role = Role::Stopped;
                 self.rsc_location(p, node, -INF);
                 continue;
@@ -733,10 +742,6 @@ impl<'a> WorkingSet<'a> {
                         if is_probe || rc == target || !managed {
                             out = Out::Ok;
                             new_role = Some(Role::Stopped);
-                        } else if role == Role::Stopped || role == Role::Unknown {
-                            // A recurring monitor of something already stopped.
-                            out = Out::Ok;
-                            new_role = Some(Role::Stopped);
                         }
                     }
                     8 => {
@@ -755,19 +760,28 @@ impl<'a> WorkingSet<'a> {
                     _ => {}
                 }
             }
-            // failure-timeout: an expired failure is forgotten.
-            if out != Out::Ok && ft > 0 {
+            // failure-timeout: an expired failure is forgotten (check_operation_expiry).
+            let mut expired = false;
+            if ft > 0 {
                 if let Some(lrc) = op.last_rc_change {
                     if self.is_past(lrc + ft - 1) {
+                        expired = true;
                         let (fc, _) = self.fail_count(p, node);
-                        if self.effective_fail_count(p, node) == 0 {
-                            if fc > 0 {
+                        if fc > 0 {
+                            if self.effective_fail_count(p, node) == 0 {
                                 self.prims[p].clear_failcount_on.insert(node);
+                            } else {
+                                expired = false;
                             }
-                            continue;
                         }
                     }
                 }
+            }
+            if expired && is_probe && matches!(op.rc, 0 | 7 | 8 | 190 | 191) {
+                expired = false;
+            }
+            if expired && rc != target {
+                continue;
             }
             if out == Out::Ok {
                 // update_resource_state
@@ -866,6 +880,21 @@ impl<'a> WorkingSet<'a> {
         }
     }
 
+    /// Nodes where an operation configured `on-fail=block` failed: failure-timeout does not
+    /// apply to the fail count there.
+    fn note_block_failures(&mut self, p: usize, node: usize, ops: &[&OpRecord]) {
+        for op in ops {
+            let blocks = self.prims[p].ops.iter().any(|o| {
+                o.name == op.operation
+                    && o.interval_ms == op.interval_ms
+                    && (o.on_fail == Some(OnFail::Block) || o.attrs.get("on-fail").is_some_and(|v| v == "block"))
+            });
+            if blocks && op.target_rc.is_some_and(|t| t != op.rc) {
+                self.prims[p].block_failed_on.insert(node);
+            }
+        }
+    }
+
     fn process_rsc_state(&mut self, p: usize, node: usize, role: Role, mut on_fail: Fail) {
         if role != Role::Unknown {
             self.prims[p].known_on.insert(node);
@@ -942,6 +971,22 @@ impl<'a> WorkingSet<'a> {
         } else if self.prims[p].role == Role::Unknown || self.prims[p].role < role {
             self.prims[p].role = role;
         }
+    }
+}
+
+/// `pe__is_newer_op` as a sort order: by call id, equal call ids by last-rc-change, pending
+/// operations (call id -1) last.
+fn op_age_cmp(a: &OpRecord, b: &OpRecord) -> std::cmp::Ordering {
+    use std::cmp::Ordering::*;
+    match (a.call_id < 0, b.call_id < 0) {
+        (true, true) => Equal,
+        (true, false) => Greater,
+        (false, true) => Less,
+        (false, false) if a.call_id != b.call_id => a.call_id.cmp(&b.call_id),
+        (false, false) => match (a.last_rc_change, b.last_rc_change) {
+            (Some(x), Some(y)) => x.cmp(&y),
+            _ => Equal,
+        },
     }
 }
 

@@ -74,7 +74,10 @@ impl Graph {
     }
 
     fn of(&self, p: usize, kind: ActionKind) -> impl Iterator<Item = usize> + '_ {
-        self.by_prim[p].iter().copied().filter(move |&i| self.acts[i].kind == kind)
+        self.by_prim[p]
+            .iter()
+            .copied()
+            .filter(move |&i| self.acts[i].kind == kind)
     }
 
     fn emitted(&self, i: usize) -> bool {
@@ -119,7 +122,11 @@ impl WorkingSet<'_> {
     fn create_prim_actions(&self, g: &mut Graph, p: usize) {
         let prim = &self.prims[p];
         let next_role = self.next_role(p);
-        let assigned = if next_role == Role::Stopped { None } else { prim.assigned };
+        let assigned = if next_role == Role::Stopped {
+            None
+        } else {
+            prim.assigned
+        };
         let current = prim.running_on.first().copied();
         let mut need_stop = false;
         let moving = matches!((current, assigned), (Some(c), Some(a)) if c != a);
@@ -152,7 +159,11 @@ impl WorkingSet<'_> {
                 need_stop = true;
             }
         }
-        let role = if prim.role > Role::Stopped { Role::Started } else { Role::Stopped };
+        let role = if prim.role > Role::Stopped {
+            Role::Started
+        } else {
+            Role::Stopped
+        };
         let mut stops: Vec<usize> = Vec::new();
         // Restart actions: down to Stopped on the current nodes, back up to the current role.
         if role == Role::Started {
@@ -239,7 +250,8 @@ impl WorkingSet<'_> {
                     then: (RRef::Prim(w[0]), ActionKind::Stop),
                     flags: RESTART,
                 });
-                if !self.prims[w[1]].running_on.is_empty() && self.prims[w[0]].running_on.is_empty() {
+                if !self.prims[w[1]].running_on.is_empty() && self.prims[w[0]].running_on.is_empty()
+                {
                     orders.push(ROrder {
                         first: (RRef::Prim(w[1]), ActionKind::Stop),
                         then: (RRef::Prim(w[0]), ActionKind::Start),
@@ -252,7 +264,12 @@ impl WorkingSet<'_> {
             let Constraint::Order(o) = c else { continue };
             let mut pairs: Vec<(String, CfgAction, String, CfgAction)> = Vec::new();
             match &o.spec {
-                OrderSpec::Pair { first, first_action, then, then_action } => {
+                OrderSpec::Pair {
+                    first,
+                    first_action,
+                    then,
+                    then_action,
+                } => {
                     pairs.push((first.clone(), *first_action, then.clone(), *then_action));
                 }
                 OrderSpec::Sets(sets) => {
@@ -266,7 +283,8 @@ impl WorkingSet<'_> {
                         }
                     }
                     for w in sets.windows(2) {
-                        if let (Some(f), Some(t)) = (w[0].resources.last(), w[1].resources.first()) {
+                        if let (Some(f), Some(t)) = (w[0].resources.last(), w[1].resources.first())
+                        {
                             pairs.push((
                                 f.clone(),
                                 w[0].action.unwrap_or(CfgAction::Start),
@@ -279,25 +297,49 @@ impl WorkingSet<'_> {
             }
             let symmetrical = o.symmetrical.unwrap_or(o.kind != OrderKind::Serialize);
             for (f, fa, t, ta) in pairs {
-                let (Some(fr), Some(tr)) = (self.rref_of(&f), self.rref_of(&t)) else { continue };
+                let (Some(fr), Some(tr)) = (self.rref_of(&f), self.rref_of(&t)) else {
+                    continue;
+                };
                 // Orderings between a fencing device and anything else are ignored.
                 let stonith = |r: RRef| matches!(r, RRef::Prim(p) if self.prims[p].is_stonith);
                 if stonith(fr) != stonith(tr) {
                     continue;
                 }
-                let (Some(fk), Some(tk)) = (kind_of(fa), kind_of(ta)) else { continue };
+                let (Some(fk), Some(tk)) = (kind_of(fa), kind_of(ta)) else {
+                    continue;
+                };
                 match o.kind {
                     OrderKind::Optional | OrderKind::Serialize => {
-                        orders.push(ROrder { first: (fr, fk), then: (tr, tk), flags: 0 });
+                        orders.push(ROrder {
+                            first: (fr, fk),
+                            then: (tr, tk),
+                            flags: 0,
+                        });
                     }
                     OrderKind::Mandatory if !symmetrical => {
-                        orders.push(ROrder { first: (fr, fk), then: (tr, tk), flags: ASYMMETRIC });
+                        orders.push(ROrder {
+                            first: (fr, fk),
+                            then: (tr, tk),
+                            flags: ASYMMETRIC,
+                        });
                     }
                     OrderKind::Mandatory => {
-                        let rl = if fk == ActionKind::Start || fk == ActionKind::Promote { RUNNABLE_LEFT } else { 0 };
-                        orders.push(ROrder { first: (fr, fk), then: (tr, tk), flags: IMPLIES_THEN | rl });
+                        let rl = if fk == ActionKind::Start || fk == ActionKind::Promote {
+                            RUNNABLE_LEFT
+                        } else {
+                            0
+                        };
+                        orders.push(ROrder {
+                            first: (fr, fk),
+                            then: (tr, tk),
+                            flags: IMPLIES_THEN | rl,
+                        });
                         if let (Some(ti), Some(fi)) = (inverse(tk), inverse(fk)) {
-                            orders.push(ROrder { first: (tr, ti), then: (fr, fi), flags: IMPLIES_FIRST });
+                            orders.push(ROrder {
+                                first: (tr, ti),
+                                then: (fr, fi),
+                                flags: IMPLIES_FIRST,
+                            });
                         }
                     }
                 }
@@ -321,7 +363,10 @@ impl WorkingSet<'_> {
                     if kind == ActionKind::Stop || kind == ActionKind::Demote {
                         return None;
                     }
-                    return Some(vec![First::Virtual { required: false, runnable: false }]);
+                    return Some(vec![First::Virtual {
+                        required: false,
+                        runnable: false,
+                    }]);
                 }
                 Some(v)
             }
@@ -346,7 +391,9 @@ impl WorkingSet<'_> {
     }
 
     fn apply_order(&self, g: &mut Graph, o: &ROrder) -> bool {
-        let Some(firsts) = self.firsts(g, o.first.0, o.first.1) else { return false };
+        let Some(firsts) = self.firsts(g, o.first.0, o.first.1) else {
+            return false;
+        };
         let thens: Vec<usize> = self
             .members(o.then.0)
             .into_iter()
@@ -364,7 +411,9 @@ impl WorkingSet<'_> {
                     let fa = &g.acts[i];
                     if fa.kind == ActionKind::Stop
                         && !fa.runnable
-                        && fa.prim.is_some_and(|p| !self.prims[p].managed && self.prims[p].blocked)
+                        && fa
+                            .prim
+                            .is_some_and(|p| !self.prims[p].managed && self.prims[p].blocked)
                         && o.flags & (IMPLIES_THEN | IMPLIES_FIRST | RESTART) != 0
                         && g.acts[t].runnable
                     {
@@ -405,7 +454,11 @@ impl WorkingSet<'_> {
                             First::Act(i) => g.acts[i].prim,
                             First::Virtual { .. } => None,
                         } {
-                            g.acts[t].reason = Some(format!("required {} {}", self.prims[fp].id, o.first.1.verb()));
+                            g.acts[t].reason = Some(format!(
+                                "required {} {}",
+                                self.prims[fp].id,
+                                o.first.1.verb()
+                            ));
                         }
                     }
                     changed = true;
@@ -473,7 +526,9 @@ impl WorkingSet<'_> {
     fn can_fence(&self, node: usize) -> bool {
         self.stonith_enabled
             && self.have_stonith_resource
-            && (self.have_quorum || self.no_quorum == NoQuorumPolicy::Ignore || self.nodes[node].online)
+            && (self.have_quorum
+                || self.no_quorum == NoQuorumPolicy::Ignore
+                || self.nodes[node].online)
     }
 
     /// Creates every action, propagates the orderings and produces the schedule.
@@ -561,10 +616,9 @@ impl WorkingSet<'_> {
         // A shutdown waits for every stop on its node; a blocked stop blocks it.
         for na in node_actions.iter_mut() {
             if na.kind == ActionKind::Shutdown {
-                let blocked = g
-                    .acts
-                    .iter()
-                    .any(|a| a.kind == ActionKind::Stop && a.node == na.node && !a.optional && !a.runnable);
+                let blocked = g.acts.iter().any(|a| {
+                    a.kind == ActionKind::Stop && a.node == na.node && !a.optional && !a.runnable
+                });
                 if blocked {
                     na.runnable = false;
                 }
@@ -583,8 +637,16 @@ impl WorkingSet<'_> {
         let mut tops = self.tops.clone();
         // Output follows configuration order, not priority order.
         let pos = |t: &Top| match t {
-            Top::Prim(p) => self.status.resource_order.iter().position(|x| *x == self.prims[*p].id),
-            Top::Group(g) => self.status.resource_order.iter().position(|x| *x == self.groups[*g].id),
+            Top::Prim(p) => self
+                .status
+                .resource_order
+                .iter()
+                .position(|x| *x == self.prims[*p].id),
+            Top::Group(g) => self
+                .status
+                .resource_order
+                .iter()
+                .position(|x| *x == self.groups[*g].id),
         };
         tops.sort_by_key(|t| pos(t).unwrap_or(usize::MAX));
         for t in tops {
@@ -599,9 +661,18 @@ impl WorkingSet<'_> {
     fn output(&self, g: &Graph, order: &[usize], fenced: &BTreeSet<usize>) -> Schedule {
         let mut sched = Schedule::default();
         // Actions: node actions first, then by resource order.
-        let mut emitted: Vec<usize> = g.node_acts.iter().copied().filter(|&i| g.emitted(i)).collect();
+        let mut emitted: Vec<usize> = g
+            .node_acts
+            .iter()
+            .copied()
+            .filter(|&i| g.emitted(i))
+            .collect();
         for &p in order {
-            let mut v: Vec<usize> = g.by_prim[p].iter().copied().filter(|&i| g.emitted(i)).collect();
+            let mut v: Vec<usize> = g.by_prim[p]
+                .iter()
+                .copied()
+                .filter(|&i| g.emitted(i))
+                .collect();
             v.sort_by_key(|&i| (g.acts[i].kind, self.nodes[g.acts[i].node].name.clone()));
             emitted.extend(v);
         }
@@ -619,8 +690,16 @@ impl WorkingSet<'_> {
         // Edges between emitted actions.
         let mut edges: BTreeSet<(usize, usize)> = BTreeSet::new();
         for o in &g.orders {
-            let fs: Vec<usize> = self.members(o.first.0).into_iter().flat_map(|m| g.of(m, o.first.1).collect::<Vec<_>>()).collect();
-            let ts: Vec<usize> = self.members(o.then.0).into_iter().flat_map(|m| g.of(m, o.then.1).collect::<Vec<_>>()).collect();
+            let fs: Vec<usize> = self
+                .members(o.first.0)
+                .into_iter()
+                .flat_map(|m| g.of(m, o.first.1).collect::<Vec<_>>())
+                .collect();
+            let ts: Vec<usize> = self
+                .members(o.then.0)
+                .into_iter()
+                .flat_map(|m| g.of(m, o.then.1).collect::<Vec<_>>())
+                .collect();
             for f in &fs {
                 for t in &ts {
                     if let (Some(&a), Some(&b)) = (pos.get(f), pos.get(t)) {
@@ -690,8 +769,14 @@ impl WorkingSet<'_> {
                 continue;
             }
             sched.placements.insert(prim.id.clone(), pl);
-            let target = if self.next_role(p) == Role::Stopped { None } else { prim.assigned };
-            sched.targets.insert(prim.id.clone(), target.map(|n| self.nodes[n].name.clone()));
+            let target = if self.next_role(p) == Role::Stopped {
+                None
+            } else {
+                prim.assigned
+            };
+            sched
+                .targets
+                .insert(prim.id.clone(), target.map(|n| self.nodes[n].name.clone()));
         }
         sched.summary = self.summary(g, order);
         sched
@@ -739,18 +824,33 @@ impl WorkingSet<'_> {
             let start_req = start.is_some_and(|a| !a.optional);
             let stop_req = stops.iter().any(|a| !a.optional);
             let line = match (&current, start) {
-                (None, Some(s)) if start_req => Some(format!("Start {} ( {} ){}", prim.id, next.clone().unwrap_or_default(), suffix(s))),
-                (Some(c), Some(s)) if start_req && !s.runnable && stop_req => {
-                    let st = stops.iter().find(|a| !a.optional).copied();
-                    Some(format!("Stop {} ( {c} ){}", prim.id, st.map(suffix).unwrap_or_default()))
-                }
-                (Some(c), Some(s)) if start_req && next.as_deref() != Some(c.as_str()) => Some(format!(
-                    "{} {} ( {c} -> {} ){}",
-                    if prim.failed { "Recover" } else { "Move" },
+                (None, Some(s)) if start_req => Some(format!(
+                    "Start {} ( {} ){}",
                     prim.id,
                     next.clone().unwrap_or_default(),
-                    if s.runnable { String::new() } else { " (blocked)".into() }
+                    suffix(s)
                 )),
+                (Some(c), Some(s)) if start_req && !s.runnable && stop_req => {
+                    let st = stops.iter().find(|a| !a.optional).copied();
+                    Some(format!(
+                        "Stop {} ( {c} ){}",
+                        prim.id,
+                        st.map(suffix).unwrap_or_default()
+                    ))
+                }
+                (Some(c), Some(s)) if start_req && next.as_deref() != Some(c.as_str()) => {
+                    Some(format!(
+                        "{} {} ( {c} -> {} ){}",
+                        if prim.failed { "Recover" } else { "Move" },
+                        prim.id,
+                        next.clone().unwrap_or_default(),
+                        if s.runnable {
+                            String::new()
+                        } else {
+                            " (blocked)".into()
+                        }
+                    ))
+                }
                 (Some(c), Some(_)) if start_req && stop_req => Some(format!(
                     "{} {} ( {c} )",
                     if prim.failed { "Recover" } else { "Restart" },
@@ -758,7 +858,11 @@ impl WorkingSet<'_> {
                 )),
                 (Some(c), _) if stop_req && !start_req => {
                     let st = stops.iter().find(|a| !a.optional).copied();
-                    Some(format!("Stop {} ( {c} ){}", prim.id, st.map(suffix).unwrap_or_default()))
+                    Some(format!(
+                        "Stop {} ( {c} ){}",
+                        prim.id,
+                        st.map(suffix).unwrap_or_default()
+                    ))
                 }
                 _ => None,
             };

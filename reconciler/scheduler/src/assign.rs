@@ -4,7 +4,9 @@
 
 use crate::score::{self, INF};
 use crate::unpack::{Role, Top, WorkingSet};
-use quorate_schema::model::{ColocationKind, Constraint, Expression, Placement, ResourceRef, Rule, RuleScore};
+use quorate_schema::model::{
+    ColocationKind, Constraint, Expression, Placement, ResourceRef, Rule, RuleScore,
+};
 use quorate_schema::types::{AttrOp, BoolOp, Role as CfgRole};
 
 /// One side of a colocation: a primitive or a group.
@@ -67,8 +69,12 @@ impl WorkingSet<'_> {
             if is_promoted(l.role) {
                 continue;
             }
-            let ResourceRef::Id(id) = &l.resource else { continue };
-            let Some(target) = self.rref(id) else { continue };
+            let ResourceRef::Id(id) = &l.resource else {
+                continue;
+            };
+            let Some(target) = self.rref(id) else {
+                continue;
+            };
             let mut scored: Vec<(usize, i64)> = Vec::new();
             match &l.placement {
                 Placement::Node { node, score } => {
@@ -85,7 +91,11 @@ impl WorkingSet<'_> {
                             if self.rule_matches(r, n) {
                                 let s = match &r.score {
                                     RuleScore::Score(s) => s.as_i64(),
-                                    RuleScore::Attribute(a) => self.nodes[n].attrs.get(a).map(|v| score::parse(v)).unwrap_or(-INF),
+                                    RuleScore::Attribute(a) => self.nodes[n]
+                                        .attrs
+                                        .get(a)
+                                        .map(|v| score::parse(v))
+                                        .unwrap_or(-INF),
                                 };
                                 scored.push((n, s));
                             }
@@ -121,7 +131,10 @@ impl WorkingSet<'_> {
         for n in 0..self.nodes.len() {
             for p in 0..self.prims.len() {
                 let prim = &self.prims[p];
-                if prim.migration_threshold == 0 || prim.failure_ignored || prim.clear_failcount_on.contains(&n) {
+                if prim.migration_threshold == 0
+                    || prim.failure_ignored
+                    || prim.clear_failcount_on.contains(&n)
+                {
                     continue;
                 }
                 let fc = self.effective_fail_count(p, n);
@@ -145,7 +158,13 @@ impl WorkingSet<'_> {
             Expression::Rule(r) => self.rule_matches(r, n),
             // Date expressions need a clock this version does not take.
             Expression::Date { .. } => false,
-            Expression::Attribute { attribute, operation, value, kind, .. } => {
+            Expression::Attribute {
+                attribute,
+                operation,
+                value,
+                kind,
+                ..
+            } => {
                 let have = self.nodes[n].attrs.get(attribute);
                 match operation {
                     AttrOp::Defined => have.is_some(),
@@ -187,14 +206,21 @@ impl WorkingSet<'_> {
     pub fn build_colocations(&mut self) -> Colocs {
         let mut all: Vec<Coloc> = Vec::new();
         for c in &self.model.constraints {
-            let Constraint::Colocation(co) = c else { continue };
+            let Constraint::Colocation(co) = c else {
+                continue;
+            };
             let s = co.score.as_i64();
             if s == 0 {
                 continue;
             }
             let mut pairs: Vec<(String, Option<CfgRole>, String, Option<CfgRole>)> = Vec::new();
             match &co.kind {
-                ColocationKind::Pair { resource, role, with, with_role } => {
+                ColocationKind::Pair {
+                    resource,
+                    role,
+                    with,
+                    with_role,
+                } => {
                     pairs.push((resource.clone(), *role, with.clone(), *with_role));
                 }
                 ColocationKind::Sets(sets) => {
@@ -207,7 +233,8 @@ impl WorkingSet<'_> {
                         }
                     }
                     for w in sets.windows(2) {
-                        if let (Some(d), Some(p)) = (w[0].resources.first(), w[1].resources.last()) {
+                        if let (Some(d), Some(p)) = (w[0].resources.first(), w[1].resources.last())
+                        {
                             pairs.push((d.clone(), w[0].role, p.clone(), w[1].role));
                         }
                     }
@@ -217,7 +244,9 @@ impl WorkingSet<'_> {
                 if s > 0 && (is_promoted(dr) || is_promoted(pr)) {
                     continue;
                 }
-                let (Some(dep), Some(pri)) = (self.rref(&d), self.rref(&p)) else { continue };
+                let (Some(dep), Some(pri)) = (self.rref(&d), self.rref(&p)) else {
+                    continue;
+                };
                 let influence = match dep {
                     RRef::Prim(x) => self.prims[x].critical,
                     RRef::Group(_) => true,
@@ -282,7 +311,11 @@ impl WorkingSet<'_> {
         }
         this_with.truncate(np);
         with_this.truncate(np);
-        Colocs { all, this_with, with_this }
+        Colocs {
+            all,
+            this_with,
+            with_this,
+        }
     }
 
     fn any_available(&self, table: &[Option<i64>]) -> bool {
@@ -295,7 +328,10 @@ impl WorkingSet<'_> {
     fn rref_running(&self, r: RRef) -> bool {
         match r {
             RRef::Prim(p) => !self.prims[p].running_on.is_empty(),
-            RRef::Group(g) => self.groups[g].members.iter().any(|&m| !self.prims[m].running_on.is_empty()),
+            RRef::Group(g) => self.groups[g]
+                .members
+                .iter()
+                .any(|&m| !self.prims[m].running_on.is_empty()),
         }
     }
 
@@ -304,7 +340,10 @@ impl WorkingSet<'_> {
     }
 
     fn attr_of<'n>(&'n self, n: usize, attr: &Option<String>) -> Option<&'n str> {
-        self.nodes[n].attrs.get(attr.as_deref().unwrap_or("#uname")).map(String::as_str)
+        self.nodes[n]
+            .attrs
+            .get(attr.as_deref().unwrap_or("#uname"))
+            .map(String::as_str)
     }
 
     fn same_attr(&self, a: usize, b: usize, attr: &Option<String>) -> bool {
@@ -413,7 +452,9 @@ impl WorkingSet<'_> {
 
     fn best_node(&self, p: usize, current: Option<usize>) -> Option<usize> {
         let table = &self.prims[p].scores;
-        let mut cands: Vec<usize> = (0..self.nodes.len()).filter(|&n| table[n].is_some()).collect();
+        let mut cands: Vec<usize> = (0..self.nodes.len())
+            .filter(|&n| table[n].is_some())
+            .collect();
         let eff = |n: usize| {
             if self.nodes[n].available() {
                 table[n].unwrap_or(-INF)
@@ -424,7 +465,11 @@ impl WorkingSet<'_> {
         cands.sort_by(|&a, &b| {
             eff(b)
                 .cmp(&eff(a))
-                .then(self.nodes[a].num_resources.cmp(&self.nodes[b].num_resources))
+                .then(
+                    self.nodes[a]
+                        .num_resources
+                        .cmp(&self.nodes[b].num_resources),
+                )
                 .then_with(|| match current {
                     Some(c) if c == a => std::cmp::Ordering::Less,
                     Some(c) if c == b => std::cmp::Ordering::Greater,
@@ -504,7 +549,14 @@ impl WorkingSet<'_> {
         }
     }
 
-    fn merge_weights(&mut self, dep: RRef, table: Vec<Option<i64>>, attr: &Option<String>, factor: f32, co: &Colocs) -> Vec<Option<i64>> {
+    fn merge_weights(
+        &mut self,
+        dep: RRef,
+        table: Vec<Option<i64>>,
+        attr: &Option<String>,
+        factor: f32,
+        co: &Colocs,
+    ) -> Vec<Option<i64>> {
         let q = match dep {
             RRef::Prim(q) => q,
             RRef::Group(g) => match self.groups[g].members.first() {
@@ -531,7 +583,11 @@ impl WorkingSet<'_> {
                 continue;
             }
             let wf = factor * best as f32;
-            let mut add = if wf < 0.0 { (wf - 0.5) as i64 } else { (wf + 0.5) as i64 };
+            let mut add = if wf < 0.0 {
+                (wf - 0.5) as i64
+            } else {
+                (wf + 0.5) as i64
+            };
             if add == 0 && best != 0 {
                 add = if factor > 0.0 { 1 } else { -1 };
             }

@@ -28,10 +28,14 @@ mod assign;
 pub mod score;
 pub mod status;
 pub mod testkit;
+#[cfg(test)]
+mod tests;
 pub mod transition;
 mod unpack;
 
-pub use status::{ClusterStatus, NodeKind, NodeState, NodeStatus, OpRecord, ResourceHistory, StatusError};
+pub use status::{
+    ClusterStatus, NodeKind, NodeState, NodeStatus, OpRecord, ResourceHistory, StatusError,
+};
 pub use transition::{Action, ActionKind, Placement, Schedule, Transition};
 
 use quorate_schema::model::Model;

@@ -41,7 +41,9 @@ pub fn parse(s: &str) -> i64 {
     };
     let mut v: i64 = 0;
     while i < bytes.len() && bytes[i].is_ascii_digit() {
-        v = v.saturating_mul(10).saturating_add(i64::from(bytes[i] - b'0'));
+        v = v
+            .saturating_mul(10)
+            .saturating_add(i64::from(bytes[i] - b'0'));
         i += 1;
     }
     if neg {
@@ -75,8 +77,12 @@ pub fn natural_cmp(a: &str, b: &str) -> Ordering {
             while j < b.len() && b[j].is_ascii_digit() {
                 j += 1;
             }
-            let na = std::str::from_utf8(&a[si..i]).unwrap_or("0").trim_start_matches('0');
-            let nb = std::str::from_utf8(&b[sj..j]).unwrap_or("0").trim_start_matches('0');
+            let na = std::str::from_utf8(&a[si..i])
+                .unwrap_or("0")
+                .trim_start_matches('0');
+            let nb = std::str::from_utf8(&b[sj..j])
+                .unwrap_or("0")
+                .trim_start_matches('0');
             let o = na.len().cmp(&nb.len()).then_with(|| na.cmp(nb));
             if o != Ordering::Equal {
                 return o;

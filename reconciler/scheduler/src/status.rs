@@ -134,7 +134,13 @@ pub struct OpRecord {
 
 impl OpRecord {
     /// A completed operation with result `rc` that was expected to return `target_rc`.
-    pub fn done(operation: &str, interval_ms: u64, rc: i32, target_rc: i32, call_id: i64) -> OpRecord {
+    pub fn done(
+        operation: &str,
+        interval_ms: u64,
+        rc: i32,
+        target_rc: i32,
+        call_id: i64,
+    ) -> OpRecord {
         OpRecord {
             id: format!("{operation}_{interval_ms}"),
             operation: operation.to_string(),
@@ -233,7 +239,10 @@ fn parse_op(op: roxmltree::Node<'_, '_>) -> Option<OpRecord> {
             .and_then(crate::score::parse_duration_ms)
             .map(|ms| {
                 // A bare number in an op history is milliseconds, not seconds.
-                if op.attribute("interval").is_some_and(|v| v.chars().all(|c| c.is_ascii_digit())) {
+                if op
+                    .attribute("interval")
+                    .is_some_and(|v| v.chars().all(|c| c.is_ascii_digit()))
+                {
                     ms / 1000
                 } else {
                     ms
@@ -332,9 +341,20 @@ impl ClusterStatus {
     }
 
     /// Records a failed operation (expected rc 0, got `rc`).
-    pub fn failed(&mut self, resource: &str, node: &str, operation: &str, interval_ms: u64, rc: i32) -> &mut Self {
+    pub fn failed(
+        &mut self,
+        resource: &str,
+        node: &str,
+        operation: &str,
+        interval_ms: u64,
+        rc: i32,
+    ) -> &mut Self {
         let id = self.next_call_id(node);
-        self.record(resource, node, OpRecord::done(operation, interval_ms, rc, 0, id))
+        self.record(
+            resource,
+            node,
+            OpRecord::done(operation, interval_ms, rc, 0, id),
+        )
     }
 
     /// Reads a CIB: `have-quorum` (and `execution-date` as "now") from `<cib>`, the nodes of
@@ -377,7 +397,10 @@ impl ClusterStatus {
             }
             if let Some(res) = cfg.children().find(|c| c.has_tag_name("resources")) {
                 for d in res.descendants().filter(|d| {
-                    d.has_tag_name("primitive") || d.has_tag_name("group") || d.has_tag_name("clone") || d.has_tag_name("master")
+                    d.has_tag_name("primitive")
+                        || d.has_tag_name("group")
+                        || d.has_tag_name("clone")
+                        || d.has_tag_name("master")
                 }) {
                     if let Some(id) = d.attribute("id") {
                         st.resource_order.push(id.to_string());
@@ -402,13 +425,18 @@ impl ClusterStatus {
                 None => continue,
             };
             let mut state = NodeState {
-                in_ccm: ns.attribute("in_ccm").map(|v| is_true(v) || v.parse::<u64>().is_ok_and(|x| x > 0)),
+                in_ccm: ns
+                    .attribute("in_ccm")
+                    .map(|v| is_true(v) || v.parse::<u64>().is_ok_and(|x| x > 0)),
                 crmd: ns.attribute("crmd").map(str::to_string),
                 join: ns.attribute("join").map(str::to_string),
                 expected: ns.attribute("expected").map(str::to_string),
                 transient: BTreeMap::new(),
             };
-            for ta in ns.children().filter(|c| c.has_tag_name("transient_attributes")) {
+            for ta in ns
+                .children()
+                .filter(|c| c.has_tag_name("transient_attributes"))
+            {
                 for (k, v) in nvpairs(ta, "instance_attributes") {
                     state.transient.insert(k, v);
                 }
@@ -418,7 +446,9 @@ impl ClusterStatus {
             for lrm in ns.children().filter(|c| c.has_tag_name("lrm")) {
                 for lrs in lrm.children().filter(|c| c.has_tag_name("lrm_resources")) {
                     for lr in lrs.children().filter(|c| c.has_tag_name("lrm_resource")) {
-                        let Some(rid) = lr.attribute("id") else { continue };
+                        let Some(rid) = lr.attribute("id") else {
+                            continue;
+                        };
                         let ops = lr
                             .children()
                             .filter(|c| c.has_tag_name("lrm_rsc_op"))
@@ -469,12 +499,18 @@ mod tests {
         assert!(st.have_quorum);
         assert_eq!(st.now_epoch_s, Some(1000));
         assert_eq!(st.nodes.len(), 3, "the unknown node_state is ignored");
-        assert_eq!(st.nodes[0].attributes.get("standby").map(String::as_str), Some("on"));
+        assert_eq!(
+            st.nodes[0].attributes.get("standby").map(String::as_str),
+            Some("on")
+        );
         assert_eq!(st.nodes[1].base_score, 100);
         assert!(st.nodes[0].state.is_none() && st.nodes[2].state.is_none());
         let s2 = st.nodes[1].state.as_ref().unwrap();
         assert_eq!(s2.in_ccm, Some(true));
-        assert_eq!(s2.transient.get("fail-count-r1").map(String::as_str), Some("INFINITY"));
+        assert_eq!(
+            s2.transient.get("fail-count-r1").map(String::as_str),
+            Some("INFINITY")
+        );
         assert_eq!(st.history.len(), 1);
         let h = &st.history[0];
         assert_eq!((h.node.as_str(), h.resource.as_str()), ("node2", "r1"));
@@ -487,7 +523,13 @@ mod tests {
 
     #[test]
     fn rejects_what_is_not_a_cib() {
-        assert!(matches!(ClusterStatus::from_cib_xml("<x/>"), Err(StatusError::NotCib(_))));
-        assert!(matches!(ClusterStatus::from_cib_xml("<cib"), Err(StatusError::Xml(_))));
+        assert!(matches!(
+            ClusterStatus::from_cib_xml("<x/>"),
+            Err(StatusError::NotCib(_))
+        ));
+        assert!(matches!(
+            ClusterStatus::from_cib_xml("<cib"),
+            Err(StatusError::Xml(_))
+        ));
     }
 }

@@ -15,7 +15,10 @@ pub fn model_from_yaml(yaml: &str) -> Model {
 pub fn yaml(nodes: &[&str], prims: &[&str]) -> String {
     let mut y = String::from("version: 1\ncluster: test\nnodes:\n");
     for (i, n) in nodes.iter().enumerate() {
-        y.push_str(&format!("  - {{ name: {n}, id: {}, addrs: [{n}] }}\n", i + 1));
+        y.push_str(&format!(
+            "  - {{ name: {n}, id: {}, addrs: [{n}] }}\n",
+            i + 1
+        ));
     }
     y.push_str("properties:\n  stonith-enabled: false\n  no-quorum-policy: ignore\n");
     if !prims.is_empty() {

@@ -104,7 +104,9 @@ impl Schedule {
             .transition
             .actions
             .iter()
-            .filter(|a| monitors || !matches!(a.kind, ActionKind::Probe | ActionKind::ClearFailcount))
+            .filter(|a| {
+                monitors || !matches!(a.kind, ActionKind::Probe | ActionKind::ClearFailcount)
+            })
             .map(|a| a.to_string())
             .collect();
         v.sort();
@@ -120,7 +122,9 @@ impl Schedule {
                 Placement::Stopped => serde_json::Value::Null,
                 Placement::On(n) => serde_json::Value::String(n.clone()),
                 Placement::Many(ns) => serde_json::Value::Array(
-                    ns.iter().map(|n| serde_json::Value::String(n.clone())).collect(),
+                    ns.iter()
+                        .map(|n| serde_json::Value::String(n.clone()))
+                        .collect(),
                 ),
             };
             placements.insert(id.clone(), v);

@@ -158,7 +158,12 @@ pub(crate) struct WorkingSet<'a> {
     pub stop_all: bool,
 }
 
-fn meta_get<'m>(own: &'m BTreeMap<String, String>, parent: Option<&'m BTreeMap<String, String>>, defaults: &'m BTreeMap<String, String>, key: &str) -> Option<&'m str> {
+fn meta_get<'m>(
+    own: &'m BTreeMap<String, String>,
+    parent: Option<&'m BTreeMap<String, String>>,
+    defaults: &'m BTreeMap<String, String>,
+    key: &str,
+) -> Option<&'m str> {
     own.get(key)
         .or_else(|| parent.and_then(|p| p.get(key)))
         .or_else(|| defaults.get(key))
@@ -264,7 +269,10 @@ impl<'a> WorkingSet<'a> {
                     .get("shutdown")
                     .is_some_and(|v| v.trim() != "0" && !v.trim().is_empty());
                 node.shutdown = shutdown;
-                let terminate = state.transient.get("terminate").is_some_and(|v| is_true(v) || v.trim().parse::<i64>().is_ok_and(|x| x > 0));
+                let terminate = state
+                    .transient
+                    .get("terminate")
+                    .is_some_and(|v| is_true(v) || v.trim().parse::<i64>().is_ok_and(|x| x > 0));
                 let in_ccm = state.in_ccm;
                 let crmd_online = state.crmd.as_deref() == Some("online");
                 let join = state.join.as_deref().unwrap_or("down");
@@ -337,7 +345,8 @@ impl<'a> WorkingSet<'a> {
         let maintenance_mode = model.policy.maintenance_mode;
         // Document order when the status carries it, else id order; fencing devices too.
         let mut order: Vec<String> = Vec::new();
-        let known = |id: &str| model.resources.contains_key(id) || model.fence_devices.contains_key(id);
+        let known =
+            |id: &str| model.resources.contains_key(id) || model.fence_devices.contains_key(id);
         for id in &self.status.resource_order {
             if known(id) && !order.contains(id) {
                 order.push(id.clone());
@@ -374,7 +383,9 @@ impl<'a> WorkingSet<'a> {
             match (model.resources.get(id), model.fence_devices.get(id)) {
                 (Some(Resource::Group(g)), _) => {
                     let gi = self.groups.len();
-                    let priority = meta_get(&g.meta, None, defaults, "priority").map(score::parse).unwrap_or(0);
+                    let priority = meta_get(&g.meta, None, defaults, "priority")
+                        .map(score::parse)
+                        .unwrap_or(0);
                     self.groups.push(Group {
                         id: g.id.clone(),
                         members: Vec::new(),
@@ -385,7 +396,13 @@ impl<'a> WorkingSet<'a> {
                     self.group_by_id.insert(g.id.clone(), gi);
                     for m in &g.members {
                         if let Some(p) = model.primitive(m) {
-                            let pi = self.add_prim(p, Some((gi, &g.meta)), fencing_default, maintenance_mode, &initial);
+                            let pi = self.add_prim(
+                                p,
+                                Some((gi, &g.meta)),
+                                fencing_default,
+                                maintenance_mode,
+                                &initial,
+                            );
                             self.groups[gi].members.push(pi);
                         }
                     }
@@ -418,7 +435,9 @@ impl<'a> WorkingSet<'a> {
         let get = |k: &str| meta_get(&p.meta, parent, defaults, k);
         let is_stonith = p.agent.class == "stonith";
         let mut managed = parse_bool(get("is-managed")).unwrap_or(!maintenance_mode);
-        if parse_bool(get("maintenance")) == Some(true) || maintenance_mode && get("is-managed").is_none() {
+        if parse_bool(get("maintenance")) == Some(true)
+            || maintenance_mode && get("is-managed").is_none()
+        {
             managed = false;
         }
         if maintenance_mode {
@@ -447,7 +466,10 @@ impl<'a> WorkingSet<'a> {
             id: p.id.clone(),
             group: group.map(|g| g.0),
             priority: get("priority").map(score::parse).unwrap_or(0),
-            stickiness: get("resource-stickiness").filter(|v| *v != "default").map(score::parse).unwrap_or(0),
+            stickiness: get("resource-stickiness")
+                .filter(|v| *v != "default")
+                .map(score::parse)
+                .unwrap_or(0),
             migration_threshold: mt,
             failure_timeout_s: get("failure-timeout")
                 .and_then(score::parse_duration_ms)
@@ -521,7 +543,11 @@ impl<'a> WorkingSet<'a> {
         let parsed = match v.as_deref() {
             Some("ignore") | Some("nothing") => Some(Fail::Ignore),
             Some("block") => Some(Fail::Block),
-            Some("fence") => Some(if self.stonith_enabled { Fail::Fence } else { Fail::Stop }),
+            Some("fence") => Some(if self.stonith_enabled {
+                Fail::Fence
+            } else {
+                Fail::Stop
+            }),
             Some("stop") if !is_stop => Some(Fail::Stop),
             Some("standby") if !is_stop => Some(Fail::Standby),
             Some("restart") => Some(Fail::Recover),
@@ -588,7 +614,9 @@ impl<'a> WorkingSet<'a> {
     fn unpack_history(&mut self) {
         let status = self.status;
         for h in &status.history {
-            let Some(node) = self.node_idx(&h.node) else { continue };
+            let Some(node) = self.node_idx(&h.node) else {
+                continue;
+            };
             if !self.stonith_enabled && !self.nodes[node].online {
                 continue;
             }
@@ -699,7 +727,9 @@ impl<'a> WorkingSet<'a> {
             if is_probe && (rc == 5 || rc == 2 || op.op_status == 7) {
                 if ft > 0
                     && rc != target
-                    && op.last_rc_change.is_some_and(|lrc| self.is_past(lrc + ft - 1))
+                    && op
+                        .last_rc_change
+                        .is_some_and(|lrc| self.is_past(lrc + ft - 1))
                     && self.effective_fail_count(p, node) == 0
                 {
                     // An expired masked probe failure is forgotten entirely.
@@ -755,7 +785,13 @@ impl<'a> WorkingSet<'a> {
                         new_role = Some(Role::Promoted);
                     }
                     6 => out = Out::Fatal,
-                    3 => out = if op.interval_ms == 0 { Out::Hard } else { Out::Fail },
+                    3 => {
+                        out = if op.interval_ms == 0 {
+                            Out::Hard
+                        } else {
+                            Out::Fail
+                        }
+                    }
                     2 | 4 | 5 => out = Out::Hard,
                     _ => {}
                 }
@@ -793,7 +829,10 @@ impl<'a> WorkingSet<'a> {
                 } else {
                     match task {
                         "monitor" => {
-                            if last_failure.as_ref().is_some_and(|(t, i)| t == "monitor" && *i == op.interval_ms) {
+                            if last_failure
+                                .as_ref()
+                                .is_some_and(|(t, i)| t == "monitor" && *i == op.interval_ms)
+                            {
                                 clear = true;
                             }
                             if let Some(Role::Promoted) = new_role {
@@ -824,7 +863,12 @@ impl<'a> WorkingSet<'a> {
                         }
                     }
                 }
-                if clear && !matches!(on_fail, Fail::Stop | Fail::Fence | Fail::Migrate | Fail::Standby) {
+                if clear
+                    && !matches!(
+                        on_fail,
+                        Fail::Stop | Fail::Fence | Fail::Migrate | Fail::Standby
+                    )
+                {
                     on_fail = Fail::Ignore;
                 }
                 continue;
@@ -848,7 +892,11 @@ impl<'a> WorkingSet<'a> {
                 }
                 continue;
             }
-            let op_fail = if op_fail == Fail::Ignore { Fail::Migrate } else { op_fail };
+            let op_fail = if op_fail == Fail::Ignore {
+                Fail::Migrate
+            } else {
+                op_fail
+            };
             if op_fail > on_fail {
                 on_fail = op_fail;
             }
@@ -887,7 +935,8 @@ impl<'a> WorkingSet<'a> {
             let blocks = self.prims[p].ops.iter().any(|o| {
                 o.name == op.operation
                     && o.interval_ms == op.interval_ms
-                    && (o.on_fail == Some(OnFail::Block) || o.attrs.get("on-fail").is_some_and(|v| v == "block"))
+                    && (o.on_fail == Some(OnFail::Block)
+                        || o.attrs.get("on-fail").is_some_and(|v| v == "block"))
             });
             if blocks && op.target_rc.is_some_and(|t| t != op.rc) {
                 self.prims[p].block_failed_on.insert(node);

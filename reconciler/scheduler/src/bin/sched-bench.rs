@@ -5,5 +5,9 @@ fn main() {
     let st = quorate_scheduler::testkit::online(&["n1", "n2"]);
     let t = std::time::Instant::now();
     let s = quorate_scheduler::schedule(&m, &st);
-    println!("{} actions in {:?}", s.transition.actions.len(), t.elapsed());
+    println!(
+        "{} actions in {:?}",
+        s.transition.actions.len(),
+        t.elapsed()
+    );
 }

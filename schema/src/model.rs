@@ -43,6 +43,8 @@ pub struct Model {
     pub fencing_levels: Vec<FencingLevel>,
     /// Alerts by id.
     pub alerts: BTreeMap<String, Alert>,
+    /// The group or clone that holds each member or cloned child, by the child's id.
+    pub parents: BTreeMap<String, String>,
 }
 
 impl Model {
@@ -68,11 +70,7 @@ impl Model {
 
     /// The group or clone that contains `id`, if any.
     pub fn parent_of(&self, id: &str) -> Option<&Resource> {
-        self.resources.values().find(|r| match r {
-            Resource::Group(g) => g.members.iter().any(|m| m == id),
-            Resource::Clone(c) => c.child == id,
-            Resource::Primitive(_) => false,
-        })
+        self.resources.get(self.parents.get(id)?)
     }
 }
 

@@ -112,6 +112,21 @@ pub fn pointer_segment(s: &str) -> String {
     s.replace('~', "~0").replace('/', "~1")
 }
 
+/// The compiled form of a schema pattern, compiled once per process.
+fn cached_regex(pattern: &str) -> Option<regex::Regex> {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static CACHE: OnceLock<Mutex<HashMap<String, Option<regex::Regex>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    let mut map = cache.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(re) = map.get(pattern) {
+        return re.clone();
+    }
+    let re = regex::Regex::new(pattern).ok();
+    map.insert(pattern.to_string(), re.clone());
+    re
+}
+
 /// "at the top level" or "in `resources.web`", for messages.
 pub fn where_(pointer: &str) -> String {
     if pointer.is_empty() {
@@ -633,7 +648,7 @@ fn check_scalar_inner(node: &Node, v: &Value, obj: &Map<String, Value>, path: &s
     }
     if let Value::String(s) = v {
         if let Some(pat) = obj.get("pattern").and_then(Value::as_str) {
-            if let Ok(re) = regex::Regex::new(pat) {
+            if let Some(re) = cached_regex(pat) {
                 if !re.is_match(s) {
                     let d = Diagnostic::error(
                         "bad-format",

@@ -10,8 +10,8 @@ pub mod render;
 mod transition;
 
 pub use plan::{
-    plan, votes, Action, CorosyncAction, CorosyncImpact, FieldChange, ObjectChange, Plan, Summary,
-    PLAN_FORMAT_VERSION,
+    plan, plan_with_models, votes, Action, CorosyncAction, CorosyncImpact, FieldChange,
+    ObjectChange, Plan, Summary, PLAN_FORMAT_VERSION,
 };
 pub use transition::{
     active_in, converged, healthy_status, transition_from_base, transition_from_live,

@@ -27,6 +27,18 @@ pub const KINDS: &[&str] = &[
 
 /// The objects of a document, keyed by `(kind, id)` in [`KINDS`] order then id.
 pub fn objects(doc: &ClusterDoc) -> BTreeMap<(usize, String), Value> {
+    let model = doc
+        .constraints
+        .as_ref()
+        .map(|_| lower_unvalidated(&Loaded::from_doc(doc.clone())).0);
+    objects_with(doc, model.as_ref())
+}
+
+/// As [`objects`], with the document's model already at hand (constraint ids come from it).
+pub fn objects_with(
+    doc: &ClusterDoc,
+    model: Option<&quorate_schema::Model>,
+) -> BTreeMap<(usize, String), Value> {
     let kind = |k: &str| KINDS.iter().position(|x| *x == k).expect("known kind");
     let mut out = BTreeMap::new();
     let mut put = |k: &str, id: String, v: Value| {
@@ -84,8 +96,7 @@ pub fn objects(doc: &ClusterDoc) -> BTreeMap<(usize, String), Value> {
         }
     }
     // Constraints by the id the model gives them (explicit, or derived as pcs would).
-    if let Some(c) = &doc.constraints {
-        let model = lower_unvalidated(&Loaded::from_doc(doc.clone())).0;
+    if let (Some(c), Some(model)) = (&doc.constraints, model) {
         let values: Vec<Value> = c
             .location
             .iter()

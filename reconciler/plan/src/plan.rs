@@ -1,7 +1,7 @@
 //! The plan: what changes between two desired states, object by object, and what that means
 //! for Corosync (reload or restart) and quorum (expected votes).
 
-use crate::objects::{masked, objects, KINDS};
+use crate::objects::{masked, objects, objects_with, KINDS};
 use quorate_schema::emit::entry_to_yaml;
 use quorate_schema::types::ClusterDoc;
 use serde::Serialize;
@@ -168,8 +168,27 @@ fn yaml_of(id: &str, v: &Value) -> String {
 
 /// The plan from `before` to `after`. `findings` are validation warnings on `after`.
 pub fn plan(before: &ClusterDoc, after: &ClusterDoc, findings: Vec<String>) -> Plan {
-    let a = objects(before);
-    let b = objects(after);
+    plan_from(objects(before), objects(after), before, after, findings)
+}
+
+/// As [`plan`], with both documents' models at hand (saves lowering them again).
+pub fn plan_with_models(
+    before: (&ClusterDoc, &quorate_schema::Model),
+    after: (&ClusterDoc, &quorate_schema::Model),
+    findings: Vec<String>,
+) -> Plan {
+    let a = objects_with(before.0, Some(before.1));
+    let b = objects_with(after.0, Some(after.1));
+    plan_from(a, b, before.0, after.0, findings)
+}
+
+fn plan_from(
+    a: std::collections::BTreeMap<(usize, String), Value>,
+    b: std::collections::BTreeMap<(usize, String), Value>,
+    before: &ClusterDoc,
+    after: &ClusterDoc,
+    findings: Vec<String>,
+) -> Plan {
     let mut keys: Vec<&(usize, String)> = a.keys().chain(b.keys()).collect();
     keys.sort();
     keys.dedup();

@@ -3,7 +3,8 @@
 //! node fails right after the change.
 
 use quorate_scheduler::{
-    schedule, ActionKind, ClusterStatus, NodeState, NodeStatus, Placement, Schedule,
+    schedule, ActionKind, ClusterStatus, NodeState, NodeStatus, OpRecord, Placement,
+    ResourceHistory, Schedule,
 };
 use quorate_schema::Model;
 use serde::Serialize;
@@ -63,17 +64,23 @@ pub fn healthy_status(
         st.set_node(NodeStatus::new(&n.name, Some(NodeState::online())));
     }
     if let Some(p) = placements {
+        // One successful start per running instance, built directly: `ClusterStatus::running`
+        // searches the history on every call, which is quadratic for thousands of resources.
+        let mut call_id: i64 = 0;
         for (rsc, place) in p {
-            match place {
-                Placement::On(n) if model.node(n).is_some() => {
-                    st.running(rsc, n);
-                }
-                Placement::Many(ns) => {
-                    for n in ns.iter().filter(|n| model.node(n).is_some()) {
-                        st.running(rsc, n);
-                    }
-                }
-                _ => {}
+            let nodes: Vec<&String> = match place {
+                Placement::On(n) => vec![n],
+                Placement::Many(ns) => ns.iter().collect(),
+                Placement::Stopped => Vec::new(),
+            };
+            for n in nodes.into_iter().filter(|n| model.node(n).is_some()) {
+                call_id += 1;
+                st.history.push(ResourceHistory {
+                    node: n.clone(),
+                    resource: rsc.clone(),
+                    class: None,
+                    ops: vec![OpRecord::done("start", 0, 0, 0, call_id)],
+                });
             }
         }
     }

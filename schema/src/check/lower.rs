@@ -625,7 +625,25 @@ fn lower_with_pointers(cx: &mut Cx<'_>) -> (Model, Pointers) {
         );
     }
 
+    // Who holds whom; the first holder wins (a second one is reported by the checks).
+    let mut parents = BTreeMap::new();
+    for r in resources.values() {
+        match r {
+            Resource::Group(g) => {
+                for m in &g.members {
+                    parents.entry(m.clone()).or_insert_with(|| g.id.clone());
+                }
+            }
+            Resource::Clone(c) => {
+                parents
+                    .entry(c.child.clone())
+                    .or_insert_with(|| c.id.clone());
+            }
+            Resource::Primitive(_) => {}
+        }
+    }
     let model = Model {
+        parents,
         name,
         nodes,
         totem,

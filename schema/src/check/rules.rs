@@ -1133,9 +1133,11 @@ fn rule(cx: &mut Cx<'_>, m: &Model, r: &types::Rule, at: &str) {
 }
 
 fn is_iso_date(s: &str) -> bool {
-    let re =
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let re = RE.get_or_init(|| {
         regex::Regex::new(r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:?\d{2})?)?$")
-            .expect("static regex");
+            .expect("static regex")
+    });
     if !re.is_match(s) {
         return false;
     }

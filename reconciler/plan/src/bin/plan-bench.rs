@@ -1,0 +1,137 @@
+//! Benchmark of `quorate plan` end to end, in process: YAML text of two desired states (a base
+//! and a change touching 1% of the resources) -> load and validate both -> configuration diff ->
+//! transition (converged base, then the change scheduled from it) -> text and JSON output.
+//!
+//! `cargo run --release -p quorate-plan --bin plan-bench [-- NODES:RESOURCES ...]` prints a table.
+//! Sizes default to 3:50 8:500 16:2000 32:5000.
+
+use quorate_schema::{load_sources, validate, NoCatalog, Options};
+use std::fmt::Write as _;
+use std::time::Instant;
+
+/// A cluster of `nodes` nodes and `resources` Dummy primitives: groups of four, a location
+/// preference for one resource in ten, fencing on; `changed` resources get a new parameter.
+fn cluster_yaml(nodes: usize, resources: usize, changed: usize) -> String {
+    let mut y = String::from("version: 1\ncluster: bench\nnodes:\n");
+    for n in 1..=nodes {
+        let _ = writeln!(
+            y,
+            "  - {{ name: node{n}, id: {n}, addrs: [10.{}.{}.1] }}",
+            n / 200,
+            n % 200
+        );
+    }
+    y.push_str(
+        "properties: { stonith-enabled: true }\nrsc_defaults: { resource-stickiness: 100 }\n",
+    );
+    y.push_str(
+        "fencing:\n  devices:\n    fence-all:\n      agent: stonith:fence_ipmilan\n      hosts: [",
+    );
+    y.push_str(
+        &(1..=nodes)
+            .map(|n| format!("node{n}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+    );
+    y.push_str("]\n      params: { ip: 10.255.0.1, username: admin, password: { file: /etc/quorate/secrets/fence } }\n");
+    y.push_str("resources:\n");
+    for r in 0..resources {
+        let state = if r < changed {
+            "/run/bench-changed"
+        } else {
+            "/run/bench"
+        };
+        let _ = writeln!(
+            y,
+            "  r{r}:\n    agent: ocf:heartbeat:Dummy\n    params: {{ state: {state}/r{r} }}\n    ops:\n      monitor: {{ interval: 30s }}"
+        );
+    }
+    y.push_str("groups:\n");
+    for g in 0..resources / 8 {
+        let m: Vec<String> = (0..4).map(|i| format!("r{}", g * 8 + i)).collect();
+        let _ = writeln!(y, "  g{g}: [{}]", m.join(", "));
+    }
+    y.push_str("constraints:\n  location:\n");
+    for r in (4..resources).step_by(10) {
+        let _ = writeln!(
+            y,
+            "    - {{ resource: r{r}, node: node{}, score: 50 }}",
+            r % nodes + 1
+        );
+    }
+    y
+}
+
+fn peak_rss_mb() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+fn main() {
+    let sizes: Vec<(usize, usize)> = {
+        let args: Vec<String> = std::env::args().skip(1).collect();
+        if args.is_empty() {
+            vec![(3, 50), (8, 500), (16, 2000), (32, 5000)]
+        } else {
+            args.iter()
+                .filter_map(|a| {
+                    let (n, r) = a.split_once(':')?;
+                    Some((n.parse().ok()?, r.parse().ok()?))
+                })
+                .collect()
+        }
+    };
+    println!("| nodes x resources | load+validate both | config diff | transition | render | total | changes | actions | peak RSS |");
+    println!("|---|---|---|---|---|---|---|---|---|");
+    for (nodes, resources) in sizes {
+        let changed = (resources / 100).max(1);
+        let base_text = cluster_yaml(nodes, resources, 0);
+        let new_text = cluster_yaml(nodes, resources, changed);
+        let t0 = Instant::now();
+        let base = load_sources(vec![("base.yaml".into(), base_text)]);
+        let new = load_sources(vec![("new.yaml".into(), new_text)]);
+        let opts = Options {
+            strict: false,
+            catalog: &NoCatalog,
+        };
+        let (before, d0) = validate(&base, &opts);
+        let (after, d1) = validate(&new, &opts);
+        let (before, after) = match (before, after) {
+            (Some(b), Some(a)) => (b, a),
+            _ => {
+                eprintln!(
+                    "generated cluster is invalid: {:?} {:?}",
+                    d0.iter().next(),
+                    d1.iter().next()
+                );
+                std::process::exit(1);
+            }
+        };
+        let t1 = Instant::now();
+        let mut plan =
+            quorate_plan::plan_with_models((&base.doc, &before), (&new.doc, &after), Vec::new());
+        let t2 = Instant::now();
+        plan.transition = Some(quorate_plan::transition_from_base(&before, &after));
+        let t3 = Instant::now();
+        let text = quorate_plan::render::render_text(&plan, false);
+        let json = serde_json::to_string(&plan).expect("plan serializes");
+        let t4 = Instant::now();
+        let ms = |a: Instant, b: Instant| format!("{:.0} ms", (b - a).as_secs_f64() * 1000.0);
+        println!(
+            "| {nodes} x {resources} | {} | {} | {} | {} | **{}** | {} | {} | {:.0} MB |",
+            ms(t0, t1),
+            ms(t1, t2),
+            ms(t2, t3),
+            ms(t3, t4),
+            ms(t0, t4),
+            plan.summary.change,
+            plan.transition.as_ref().map_or(0, |t| t.actions.len()),
+            peak_rss_mb()
+        );
+        std::hint::black_box((text, json));
+    }
+}

@@ -5,6 +5,11 @@
 //! `scheduler-floors.txt`, or when a case differs that `scheduler-known.txt` does not list.
 //!
 //! `QUORATE_CONFORMANCE_CASE=name` runs one case and prints both sides in full.
+//!
+//! The differential test generates `QUORATE_DIFF_CASES` (default 25) seeded random clusters
+//! (`quorate_scheduler::testkit::GenCluster`), runs the installed `crm_simulate` on each CIB and
+//! compares placements and actions; a mismatch prints its seed and the CIB
+//! (`sched-bench --emit-cib SEED` prints it again). Without `crm_simulate` it says so and passes.
 
 use quorate_scheduler::{schedule, ClusterStatus, Placement};
 use serde_json::Value;
@@ -195,4 +200,138 @@ fn pacemaker_regression_inputs() {
         "cases that differ from crm_simulate and are not in scheduler-known.txt: {}",
         unlisted.join(" ")
     );
+}
+
+/// What `crm_simulate -S` decides for a CIB: placements from the revised status and actions
+/// from the transition graph, shaped as `pcmk-oracle.sh` shapes them. `None` when
+/// `crm_simulate` is not installed.
+fn crm_simulate(cib: &str, tag: &str) -> Option<Result<(BTreeMap<String, Value>, BTreeSet<String>), String>> {
+    let dir = std::env::temp_dir().join(format!("quorate-diff-{}-{tag}", std::process::id()));
+    std::fs::create_dir_all(&dir).ok()?;
+    let input = dir.join("cib.xml");
+    let graph = dir.join("graph.xml");
+    std::fs::write(&input, cib).ok()?;
+    let out = match std::process::Command::new("crm_simulate")
+        .arg("-x")
+        .arg(&input)
+        .arg("-S")
+        .arg("--output-as=xml")
+        .arg("-G")
+        .arg(&graph)
+        .env("CIB_shadow_dir", &dir)
+        .env("LC_ALL", "C")
+        .output()
+    {
+        Ok(o) => o,
+        Err(_) => {
+            let _ = std::fs::remove_dir_all(&dir);
+            return None;
+        }
+    };
+    let result = (|| {
+        if !out.status.success() {
+            return Err(format!("crm_simulate failed: {}", String::from_utf8_lossy(&out.stderr)));
+        }
+        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        let doc = roxmltree::Document::parse(&text).map_err(|e| e.to_string())?;
+        let mut place: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        if let Some(rs) = doc.descendants().find(|n| n.has_tag_name("revised_cluster_status")) {
+            if let Some(res) = rs.children().find(|n| n.has_tag_name("resources")) {
+                for r in res.descendants().filter(|n| n.has_tag_name("resource")) {
+                    let id = r.attribute("id").unwrap_or_default().to_string();
+                    let nodes: Vec<String> = if r.attribute("active") == Some("true") {
+                        r.children().filter(|c| c.has_tag_name("node")).filter_map(|c| c.attribute("name").map(str::to_string)).collect()
+                    } else {
+                        Vec::new()
+                    };
+                    place.entry(id).or_default().extend(nodes);
+                }
+            }
+        }
+        let placements = place
+            .into_iter()
+            .map(|(k, mut v)| {
+                v.sort();
+                v.dedup();
+                let val = match v.len() {
+                    0 => Value::Null,
+                    1 => Value::String(v.remove(0)),
+                    _ => Value::Array(v.into_iter().map(Value::String).collect()),
+                };
+                (k, val)
+            })
+            .collect();
+        let gtext = std::fs::read_to_string(&graph).map_err(|e| e.to_string())?;
+        let g = roxmltree::Document::parse(&gtext).map_err(|e| e.to_string())?;
+        let mut actions = BTreeSet::new();
+        for a in g.descendants().filter(|n| n.has_tag_name("rsc_op") || n.has_tag_name("crm_event")) {
+            let op = a.attribute("operation").unwrap_or_default();
+            let node = a.attribute("on_node").unwrap_or_default();
+            if a.has_tag_name("crm_event") {
+                if op == "stonith" {
+                    actions.insert(format!("fence {node}"));
+                } else if op == "do_shutdown" {
+                    actions.insert(format!("shutdown {node}"));
+                }
+                continue;
+            }
+            let Some(prim) = a.children().find(|c| c.has_tag_name("primitive")) else { continue };
+            if matches!(op, "monitor" | "cancel" | "delete") {
+                continue;
+            }
+            actions.insert(format!("{op} {} on {node}", prim.attribute("id").unwrap_or_default()));
+        }
+        Ok((placements, actions))
+    })();
+    let _ = std::fs::remove_dir_all(&dir);
+    Some(result)
+}
+
+#[test]
+fn differential_against_crm_simulate() {
+    use quorate_scheduler::testkit::GenCluster;
+    let cases: u64 = std::env::var("QUORATE_DIFF_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(25);
+    let first: u64 = std::env::var("QUORATE_DIFF_FIRST_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or(0);
+    let known: BTreeSet<u64> = std::fs::read_to_string(data().join("differential-known.txt"))
+        .unwrap_or_default()
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| l.split(':').next().and_then(|s| s.trim().parse().ok()))
+        .collect();
+    let (mut pl_ok, mut ac_ok, mut ran) = (0u64, 0u64, 0u64);
+    let mut failures = Vec::new();
+    for seed in first..first + cases {
+        let g = GenCluster::random(seed);
+        let cib = g.to_cib();
+        let Some(want) = crm_simulate(&cib, &seed.to_string()) else {
+            eprintln!("crm_simulate is not installed: differential test skipped");
+            return;
+        };
+        let (want_pl, want_ac) = want.unwrap_or_else(|e| panic!("seed {seed}: {e}\n{cib}"));
+        let imported = quorate_cib::import_cib(&cib).expect("generated CIB imports");
+        let model = quorate_schema::lower_unvalidated(&quorate_schema::Loaded::from_doc(imported.doc)).0;
+        let status = ClusterStatus::from_cib_xml(&cib).expect("generated status");
+        let sched = schedule(&model, &status);
+        let got = sched.to_json();
+        let got_pl: BTreeMap<String, Value> = got["placements"].as_object().map(|o| o.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).unwrap_or_default();
+        let got_ac: BTreeSet<String> = sched.action_strings(false).into_iter().collect();
+        ran += 1;
+        let p = got_pl == want_pl;
+        let a = got_ac == want_ac;
+        pl_ok += u64::from(p);
+        ac_ok += u64::from(a);
+        if !(p && a) {
+            eprintln!(
+                "seed {seed}: placements {p} actions {a}\n  want {want_pl:?}\n  got  {got_pl:?}\n  missing actions {:?}\n  extra actions {:?}\n{cib}",
+                want_ac.difference(&got_ac).collect::<Vec<_>>(),
+                got_ac.difference(&want_ac).collect::<Vec<_>>()
+            );
+            if !p && !known.contains(&seed) {
+                failures.push(seed);
+            }
+        }
+    }
+    println!("differential against crm_simulate: placements {pl_ok}/{ran}, actions {ac_ok}/{ran}");
+    eprintln!("differential against crm_simulate: placements {pl_ok}/{ran}, actions {ac_ok}/{ran}");
+    assert!(failures.is_empty(), "placements differ from crm_simulate for seeds {failures:?} (not in differential-known.txt)");
 }

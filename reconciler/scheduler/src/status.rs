@@ -186,6 +186,9 @@ pub struct ClusterStatus {
     /// `no-quorum-panic` on `<cib>`: keeps `no-quorum-policy=suicide` for a partition that never
     /// had quorum.
     pub no_quorum_panic: bool,
+    /// Fail counts are per operation (`fail-count-RSC#OP_INTERVAL`), as written by CIBs with
+    /// `crm_feature_set` 3.0.13 or later; otherwise per resource (`fail-count-RSC`).
+    pub fail_counts_per_operation: bool,
 }
 
 fn attr_bool(v: &str) -> Option<bool> {
@@ -256,6 +259,18 @@ fn parse_op(op: roxmltree::Node<'_, '_>) -> Option<OpRecord> {
         target_rc,
         transition,
     })
+}
+
+/// `compare_version(v, min) >= 0` for dotted versions.
+fn version_at_least(v: &str, min: &[u64]) -> bool {
+    let parts: Vec<u64> = v.split('.').map(|p| p.trim().parse().unwrap_or(0)).collect();
+    for (i, m) in min.iter().enumerate() {
+        let x = parts.get(i).copied().unwrap_or(0);
+        if x != *m {
+            return x > *m;
+        }
+    }
+    true
 }
 
 /// Parses `execution-date` (epoch seconds) when it is a number.
@@ -369,6 +384,9 @@ impl ClusterStatus {
         let mut st = ClusterStatus {
             have_quorum: root.attribute("have-quorum").is_some_and(is_true),
             now_epoch_s: execution_date(root),
+            fail_counts_per_operation: root
+                .attribute("crm_feature_set")
+                .is_some_and(|v| version_at_least(v, &[3, 0, 13])),
             no_quorum_panic: root
                 .attribute("no-quorum-panic")
                 .is_some_and(|v| is_true(v) || v.trim().parse::<i64>().is_ok_and(|x| x != 0)),

@@ -572,16 +572,30 @@ impl<'a> WorkingSet<'a> {
     pub fn fail_count(&self, p: usize, node: usize) -> (i64, i64) {
         let id = &self.prims[p].id;
         let attrs = &self.nodes[node].attrs;
-        let fc_exact = format!("fail-count-{id}");
-        let fc_op = format!("fail-count-{id}#");
-        let lf_exact = format!("last-failure-{id}");
-        let lf_op = format!("last-failure-{id}#");
+        let per_op = self.status.fail_counts_per_operation;
+        // `^PREFIX-RSC(:[0-9]+)?$`, or with `#OP_INTERVAL` per operation (generate_fail_regex).
+        let matches = |key: &str, prefix: &str| -> bool {
+            let Some(rest) = key.strip_prefix(prefix).and_then(|r| r.strip_prefix(id.as_str())) else {
+                return false;
+            };
+            let rest = match rest.strip_prefix(':') {
+                Some(r) => r.trim_start_matches(|c: char| c.is_ascii_digit()),
+                None => rest,
+            };
+            if per_op {
+                rest.strip_prefix('#')
+                    .and_then(|op| op.rsplit_once('_'))
+                    .is_some_and(|(name, iv)| !name.is_empty() && !iv.is_empty() && iv.chars().all(|c| c.is_ascii_digit()))
+            } else {
+                rest.is_empty()
+            }
+        };
         let mut fc = 0i64;
         let mut lf = 0i64;
         for (k, v) in attrs {
-            if *k == fc_exact || k.starts_with(&fc_op) {
+            if matches(k, "fail-count-") {
                 fc = score::add(fc, score::parse(v));
-            } else if *k == lf_exact || k.starts_with(&lf_op) {
+            } else if matches(k, "last-failure-") {
                 lf = lf.max(v.trim().parse::<i64>().unwrap_or(0));
             }
         }

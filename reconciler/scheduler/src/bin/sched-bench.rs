@@ -1,13 +1,122 @@
-//! Scheduler benchmark (placeholder until the generator lands): times one run on a small model.
+//! Scheduler benchmark: times `quorate_scheduler::schedule` on generated clusters (fresh:
+//! nothing probed; settled: half running, the rest probed) with peak memory, and, with
+//! `--crm`, `crm_simulate -R` on the same CIB side by side (bounded by `--crm-timeout`).
+//!
+//! `sched-bench [--crm] [--crm-timeout SECS] [--sizes 3x50,8x500,16x2000,32x5000]`
+//! `sched-bench --emit-cib SEED` prints the differential generator's CIB for SEED.
+
+use quorate_scheduler::testkit::{model_from_yaml, GenCluster};
+use quorate_scheduler::{schedule, ClusterStatus};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// Peak resident set of this process so far, in MiB (Linux `VmHWM`).
+fn peak_rss_mib() -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+/// Runs `crm_simulate -R -x cib` under `timeout`, returning wall time and peak RSS (MiB) from
+/// GNU time when available.
+fn crm_simulate(cib: &str, timeout: u64) -> Option<(Duration, Option<f64>)> {
+    let dir = std::env::temp_dir().join(format!("sched-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).ok()?;
+    let path = dir.join("cib.xml");
+    std::fs::write(&path, cib).ok()?;
+    let time_out = dir.join("time.txt");
+    let t = Instant::now();
+    let st = Command::new("timeout")
+        .arg(timeout.to_string())
+        .arg("/usr/bin/time")
+        .arg("-f")
+        .arg("%M")
+        .arg("-o")
+        .arg(&time_out)
+        .arg("crm_simulate")
+        .arg("-R")
+        .arg("-x")
+        .arg(&path)
+        .env("CIB_shadow_dir", &dir)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .ok()?;
+    let wall = t.elapsed();
+    let rss = std::fs::read_to_string(&time_out)
+        .ok()
+        .and_then(|s| s.lines().last().and_then(|l| l.trim().parse::<f64>().ok()))
+        .map(|kb| kb / 1024.0);
+    let _ = std::fs::remove_dir_all(&dir);
+    if st.success() {
+        Some((wall, rss))
+    } else {
+        None
+    }
+}
 
 fn main() {
-    let m = quorate_scheduler::testkit::model(&["n1", "n2"], &["a"]);
-    let st = quorate_scheduler::testkit::online(&["n1", "n2"]);
-    let t = std::time::Instant::now();
-    let s = quorate_scheduler::schedule(&m, &st);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if let Some(i) = args.iter().position(|a| a == "--emit-cib") {
+        let seed: u64 = args.get(i + 1).and_then(|s| s.parse().ok()).unwrap_or(0);
+        print!("{}", GenCluster::random(seed).to_cib());
+        return;
+    }
+    let crm = args.iter().any(|a| a == "--crm");
+    let timeout: u64 = args
+        .iter()
+        .position(|a| a == "--crm-timeout")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(120);
+    let sizes: Vec<(usize, usize)> = args
+        .iter()
+        .position(|a| a == "--sizes")
+        .and_then(|i| args.get(i + 1))
+        .map(|s| {
+            s.split(',')
+                .filter_map(|p| p.split_once('x'))
+                .filter_map(|(n, r)| Some((n.parse().ok()?, r.parse().ok()?)))
+                .collect()
+        })
+        .unwrap_or_else(|| vec![(3, 50), (8, 500), (16, 2000), (32, 5000)]);
     println!(
-        "{} actions in {:?}",
-        s.transition.actions.len(),
-        t.elapsed()
+        "| cluster | state | quorate schedule | actions | peak RSS (process) | crm_simulate -R | crm_simulate peak RSS |"
     );
+    println!("|---|---|---|---|---|---|---|");
+    for (nodes, resources) in sizes {
+        for (state, running) in [("fresh", 0usize), ("settled", 50)] {
+            let g = GenCluster::bench(nodes, resources, running);
+            let model = model_from_yaml(&g.to_yaml());
+            let cib = g.to_cib();
+            let status = ClusterStatus::from_cib_xml(&cib).expect("generated CIB parses");
+            // Warm up once, then take the best of three.
+            let s = schedule(&model, &status);
+            let mut best = Duration::MAX;
+            for _ in 0..3 {
+                let t = Instant::now();
+                let s2 = schedule(&model, &status);
+                best = best.min(t.elapsed());
+                assert_eq!(s2.transition.actions.len(), s.transition.actions.len());
+            }
+            let rss = peak_rss_mib().map(|m| format!("{m:.0} MiB")).unwrap_or_else(|| "?".into());
+            let (crm_t, crm_rss) = if crm {
+                match crm_simulate(&cib, timeout) {
+                    Some((d, r)) => (
+                        format!("{:.2} s", d.as_secs_f64()),
+                        r.map(|m| format!("{m:.0} MiB")).unwrap_or_else(|| "?".into()),
+                    ),
+                    None => (format!("> {timeout} s (stopped)"), "-".into()),
+                }
+            } else {
+                ("not run".into(), "-".into())
+            };
+            println!(
+                "| {nodes} x {resources} | {state} | {:.3} s | {} | {rss} | {crm_t} | {crm_rss} |",
+                best.as_secs_f64(),
+                s.transition.actions.len()
+            );
+        }
+    }
 }

@@ -180,6 +180,34 @@ fn totem_and_quorum(cx: &mut Cx<'_>, m: &Model) {
             );
         }
     }
+    // Interface settings belong to one transport; corosync refuses the others.
+    for (i, (link, settings)) in m.totem.interfaces.iter().enumerate() {
+        for key in settings.keys() {
+            let allowed = match key.as_str() {
+                "ttl" | "mcastaddr" => m.totem.transport == Transport::Udp,
+                "bindnetaddr" => m.totem.transport != Transport::Knet,
+                k if k.starts_with("knet_") => m.totem.transport == Transport::Knet,
+                _ => true,
+            };
+            if !allowed {
+                let transport = format!("{:?}", m.totem.transport).to_lowercase();
+                cx.push(
+                    Diagnostic::error(
+                        "interface-transport",
+                        cx.key(&format!("/totem/interfaces/{i}/{key}")),
+                        format!("`{key}` on link {link} does not apply to the {transport} transport; corosync refuses it"),
+                    )
+                    .with_hint(if key.starts_with("knet_") {
+                        "knet_* settings need `transport: knet`".to_string()
+                    } else if key == "bindnetaddr" {
+                        "`bindnetaddr` needs `transport: udp` or `udpu`".to_string()
+                    } else {
+                        format!("`{key}` needs `transport: udp` (multicast)")
+                    }),
+                );
+            }
+        }
+    }
     let mut seen = BTreeSet::new();
     for (i, iface) in m.totem.interfaces.keys().enumerate() {
         if usize::from(*iface) >= links.max(1) {

@@ -190,9 +190,11 @@ pub struct Interface {
     pub mcastport: Option<u16>,
     /// Multicast address (udp transport).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[0-9A-Fa-f:.]+$"))]
     pub mcastaddr: Option<String>,
     /// Network to bind to (udp transport).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[0-9A-Fa-f:.]+$"))]
     pub bindnetaddr: Option<String>,
     /// Multicast TTL (udp transport).
     #[serde(default, skip_serializing_if = "Option::is_none")]

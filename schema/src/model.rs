@@ -287,6 +287,8 @@ pub struct Operation {
     pub on_fail: Option<OnFail>,
     /// Other attributes by Pacemaker name (`start-delay`, `enabled`, `OCF_CHECK_LEVEL`, ...).
     pub attrs: BTreeMap<String, String>,
+    /// Parameters for this operation only (its `instance_attributes`, besides `OCF_CHECK_LEVEL`).
+    pub params: BTreeMap<String, Param>,
 }
 
 /// A group.

@@ -212,30 +212,40 @@ fn canon(n: Node<'_, '_>, node_names: &BTreeMap<String, String>, owner: &str) ->
 fn boolean_names() -> &'static std::collections::BTreeSet<String> {
     static NAMES: std::sync::OnceLock<std::collections::BTreeSet<String>> =
         std::sync::OnceLock::new();
-    NAMES.get_or_init(|| {
-        let schema = quorate_schema::json_schema();
-        let mut out = std::collections::BTreeSet::new();
-        for def in ["Properties", "Meta", "Op", "AlertMeta"] {
-            let Some(props) = schema
-                .pointer(&format!("/$defs/{def}/properties"))
-                .and_then(|p| p.as_object())
-            else {
-                continue;
-            };
-            for (k, v) in props {
-                if v.to_string().contains("\"boolean\"") {
-                    out.insert(k.clone());
-                }
+    NAMES.get_or_init(|| names_of_type("\"boolean\""))
+}
+
+/// Names of integer attributes, whose CIB values Pacemaker reads with strtol (`1.0` is 1).
+fn integer_names() -> &'static std::collections::BTreeSet<String> {
+    static NAMES: std::sync::OnceLock<std::collections::BTreeSet<String>> =
+        std::sync::OnceLock::new();
+    NAMES.get_or_init(|| names_of_type("\"integer\""))
+}
+
+fn names_of_type(json_type: &str) -> std::collections::BTreeSet<String> {
+    let schema = quorate_schema::json_schema();
+    let mut out = std::collections::BTreeSet::new();
+    for def in ["Properties", "Meta", "Op", "AlertMeta"] {
+        let Some(props) = schema
+            .pointer(&format!("/$defs/{def}/properties"))
+            .and_then(|p| p.as_object())
+        else {
+            continue;
+        };
+        for (k, v) in props {
+            if v.to_string().contains(json_type) {
+                out.insert(k.clone());
             }
         }
-        out
-    })
+    }
+    out
 }
 
 /// The canonical form of an nvpair: booleans spelled `true`/`false`, roles capitalised, host
 /// lists space-separated, and secrets (clear text, `password_script`, `lrm://`) reduced to
 /// "a secret is configured here", since import turns clear text into references on purpose.
 fn canonical_nvpair(name: &str, value: &str) -> (String, String) {
+    let name = crate::import::property_alias(name).unwrap_or(name);
     let lower = name.to_ascii_lowercase();
     let secret_base = lower.strip_suffix("_script").unwrap_or(&lower);
     if secret_base.contains("passw")
@@ -252,6 +262,13 @@ fn canonical_nvpair(name: &str, value: &str) -> (String, String) {
     if boolean_names().contains(name) {
         if let Some(b) = crm_bool(value) {
             return (name.into(), b.to_string());
+        }
+    }
+    if integer_names().contains(name) {
+        if let Ok(f) = value.trim().parse::<f64>() {
+            if f.fract() == 0.0 && f.abs() < 1e15 {
+                return (name.into(), (f as i64).to_string());
+            }
         }
     }
     match name {

@@ -65,6 +65,18 @@ pub enum ImportError {
     NoConfiguration,
 }
 
+/// Deprecated names of cluster properties that Pacemaker 2.1 still reads, with the current
+/// name.
+pub const PROPERTY_ALIASES: &[(&str, &str)] = &[("crmd-transition-delay", "transition-delay")];
+
+/// The current name of a deprecated property name.
+pub fn property_alias(name: &str) -> Option<&'static str> {
+    PROPERTY_ALIASES
+        .iter()
+        .find(|(old, _)| *old == name)
+        .map(|(_, new)| *new)
+}
+
 /// Properties Pacemaker writes itself.
 pub const MANAGED_PROPERTIES: &[&str] = &[
     "dc-version",
@@ -111,6 +123,12 @@ impl Ctx {
         if has("integer") {
             if let Ok(i) = raw.trim().parse::<i64>() {
                 return Some(Value::from(i));
+            }
+            // Pacemaker reads integers with strtol: `1.0` is 1.
+            if let Ok(f) = raw.trim().parse::<f64>() {
+                if f.fract() == 0.0 && f.abs() < 1e15 {
+                    return Some(Value::from(f as i64));
+                }
             }
         }
         Some(Value::String(raw.to_string()))
@@ -276,6 +294,13 @@ pub fn import_cib(xml: &str) -> Result<Imported, ImportError> {
                 let pairs = nvpairs(&mut cx, section, "cluster_property_set");
                 let mut keep = Vec::new();
                 for (id, name, value) in pairs {
+                    let name = match property_alias(&name) {
+                        Some(current) => {
+                            cx.note(NoteLevel::Warning, &id, format!("`{name}` is Pacemaker's deprecated name of `{current}`; written as `{current}`"));
+                            current.to_string()
+                        }
+                        None => name,
+                    };
                     if MANAGED_PROPERTIES.contains(&name.as_str()) {
                         if name == "cluster-name" {
                             out.cluster = Some(value.clone());
@@ -482,8 +507,13 @@ fn ops(cx: &mut Ctx, rsc: &str, n: Node<'_, '_>) -> Ops {
                 .filter(|a| !matches!(a.name(), "id" | "name"))
                 .map(|a| (id.clone(), a.name().to_string(), a.value().to_string()))
                 .collect();
+            let mut op_params = BTreeMap::new();
             for (pid, k, v) in nvpairs(cx, op, "instance_attributes") {
-                pairs.push((pid, k, v));
+                if k == "OCF_CHECK_LEVEL" {
+                    pairs.push((pid, k, v));
+                } else {
+                    op_params.insert(k, ParamValue::Text(v));
+                }
             }
             for (pid, k, v) in nvpairs(cx, op, "meta_attributes") {
                 pairs.push((pid, k, v));
@@ -494,6 +524,7 @@ fn ops(cx: &mut Ctx, rsc: &str, n: Node<'_, '_>) -> Ops {
                 &format!("operation attribute of `{rsc}`"),
                 &[],
             );
+            parsed.params = op_params;
             // A zero interval is the default (pcs writes `0s` for start and stop).
             if parsed.interval.as_ref().is_some_and(|d| d.ms == 0) {
                 parsed.interval = None;

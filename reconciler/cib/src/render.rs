@@ -348,19 +348,31 @@ fn primitive(w: &mut XmlWriter, p: &Primitive, fence: bool) {
                 a.push((k.as_str(), Some(v.as_str())));
             }
             let a = attrs(&a);
-            match check_level {
-                None => w.leaf("op", &a),
-                Some(level) => {
-                    w.open("op", &a);
-                    let ia = format!("{id}-instance_attributes");
-                    nvset(
-                        w,
-                        "instance_attributes",
-                        &ia,
-                        &BTreeMap::from([("OCF_CHECK_LEVEL".to_string(), level)]),
-                    );
-                    w.close("op");
-                }
+            let mut op_params: BTreeMap<String, String> = op
+                .params
+                .iter()
+                .map(|(k, v)| {
+                    let v = match v {
+                        Param::Text(t) => t.clone(),
+                        Param::Secret(_) => "lrm://".into(),
+                    };
+                    (k.clone(), v)
+                })
+                .collect();
+            if let Some(level) = check_level {
+                op_params.insert("OCF_CHECK_LEVEL".to_string(), level);
+            }
+            if op_params.is_empty() {
+                w.leaf("op", &a);
+            } else {
+                w.open("op", &a);
+                nvset(
+                    w,
+                    "instance_attributes",
+                    &format!("{id}-instance_attributes"),
+                    &op_params,
+                );
+                w.close("op");
             }
         }
         w.close("operations");

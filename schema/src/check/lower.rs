@@ -155,7 +155,7 @@ fn operations(ops: &types::Ops) -> Vec<Operation> {
     ops.iter()
         .map(|(name, _, op)| {
             let mut a = attrs(op);
-            for k in ["interval", "timeout", "role", "on-fail"] {
+            for k in ["interval", "timeout", "role", "on-fail", "params"] {
                 a.remove(k);
             }
             Operation {
@@ -167,6 +167,7 @@ fn operations(ops: &types::Ops) -> Vec<Operation> {
                 role: op.role,
                 on_fail: op.on_fail,
                 attrs: a,
+                params: params(&op.params),
             }
         })
         .collect()

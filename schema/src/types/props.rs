@@ -372,6 +372,9 @@ pub struct Op {
     /// Free text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// Parameters passed to the agent for this operation only (`trace_ra: 1`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub params: BTreeMap<String, ParamValue>,
 }
 
 /// The operations of a resource by name; a name may hold a list (monitors per role).

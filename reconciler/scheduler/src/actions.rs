@@ -636,17 +636,17 @@ impl WorkingSet<'_> {
         let mut out = Vec::new();
         let mut tops = self.tops.clone();
         // Output follows configuration order, not priority order.
+        let index: BTreeMap<&str, usize> = self
+            .status
+            .resource_order
+            .iter()
+            .enumerate()
+            .rev()
+            .map(|(i, id)| (id.as_str(), i))
+            .collect();
         let pos = |t: &Top| match t {
-            Top::Prim(p) => self
-                .status
-                .resource_order
-                .iter()
-                .position(|x| *x == self.prims[*p].id),
-            Top::Group(g) => self
-                .status
-                .resource_order
-                .iter()
-                .position(|x| *x == self.groups[*g].id),
+            Top::Prim(p) => index.get(self.prims[*p].id.as_str()).copied(),
+            Top::Group(g) => index.get(self.groups[*g].id.as_str()).copied(),
         };
         tops.sort_by_key(|t| pos(t).unwrap_or(usize::MAX));
         for t in tops {

@@ -263,7 +263,10 @@ fn parse_op(op: roxmltree::Node<'_, '_>) -> Option<OpRecord> {
 
 /// `compare_version(v, min) >= 0` for dotted versions.
 fn version_at_least(v: &str, min: &[u64]) -> bool {
-    let parts: Vec<u64> = v.split('.').map(|p| p.trim().parse().unwrap_or(0)).collect();
+    let parts: Vec<u64> = v
+        .split('.')
+        .map(|p| p.trim().parse().unwrap_or(0))
+        .collect();
     for (i, m) in min.iter().enumerate() {
         let x = parts.get(i).copied().unwrap_or(0);
         if x != *m {

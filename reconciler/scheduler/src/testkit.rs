@@ -150,25 +150,45 @@ impl GenCluster {
         let tops = g.top_level();
         for _ in 0..r.below(4) {
             let rsc = tops[r.below(tops.len())].clone();
-            g.locations.push((rsc, r.below(n_nodes), SCORES[r.below(SCORES.len())].to_string()));
+            g.locations.push((
+                rsc,
+                r.below(n_nodes),
+                SCORES[r.below(SCORES.len())].to_string(),
+            ));
         }
         if tops.len() > 1 {
             for _ in 0..r.below(3) {
                 let a = r.below(tops.len());
                 let b = r.below(tops.len());
                 if a != b {
-                    g.colocations.push((tops[a].clone(), tops[b].clone(), SCORES[r.below(SCORES.len())].to_string()));
+                    g.colocations.push((
+                        tops[a].clone(),
+                        tops[b].clone(),
+                        SCORES[r.below(SCORES.len())].to_string(),
+                    ));
                 }
             }
             for _ in 0..r.below(3) {
+                // Orders only point forward, so they never form a cycle (crm_simulate refuses
+                // a transition graph with a loop).
                 let a = r.below(tops.len());
                 let b = r.below(tops.len());
-                if a != b {
-                    g.orders.push((tops[a].clone(), tops[b].clone(), if r.chance(70) { "Mandatory" } else { "Optional" }));
+                if a < b {
+                    g.orders.push((
+                        tops[a].clone(),
+                        tops[b].clone(),
+                        if r.chance(70) {
+                            "Mandatory"
+                        } else {
+                            "Optional"
+                        },
+                    ));
                 }
             }
         }
-        let online: Vec<usize> = (0..n_nodes).filter(|&n| g.nodes[n] != GenNode::Offline).collect();
+        let online: Vec<usize> = (0..n_nodes)
+            .filter(|&n| g.nodes[n] != GenNode::Offline)
+            .collect();
         if !online.is_empty() {
             for p in g.prims.clone() {
                 match r.below(10) {
@@ -195,7 +215,8 @@ impl GenCluster {
         }
         let grouped = resources / 3 / 3 * 3;
         for k in 0..grouped / 3 {
-            g.groups.push((format!("g{}", k + 1), g.prims[3 * k..3 * k + 3].to_vec()));
+            g.groups
+                .push((format!("g{}", k + 1), g.prims[3 * k..3 * k + 3].to_vec()));
         }
         for (i, t) in g.top_level().into_iter().enumerate() {
             if i % 10 == 0 {
@@ -245,7 +266,10 @@ impl GenCluster {
         let mut y = String::from("version: 1\ncluster: gen\nnodes:\n");
         for i in 0..self.nodes.len() {
             let n = Self::node_name(i);
-            y.push_str(&format!("  - {{ name: {n}, id: {}, addrs: [{n}] }}\n", i + 1));
+            y.push_str(&format!(
+                "  - {{ name: {n}, id: {}, addrs: [{n}] }}\n",
+                i + 1
+            ));
         }
         y.push_str("properties:\n  stonith-enabled: false\n  no-quorum-policy: ignore\n");
         let mut defaults = Vec::new();
@@ -273,19 +297,26 @@ impl GenCluster {
             if !self.locations.is_empty() {
                 y.push_str("  location:\n");
                 for (i, (r, n, s)) in self.locations.iter().enumerate() {
-                    y.push_str(&format!("    - {{ id: loc{i}, resource: {r}, node: {}, score: {s} }}\n", Self::node_name(*n)));
+                    y.push_str(&format!(
+                        "    - {{ id: loc{i}, resource: {r}, node: {}, score: {s} }}\n",
+                        Self::node_name(*n)
+                    ));
                 }
             }
             if !self.colocations.is_empty() {
                 y.push_str("  colocation:\n");
                 for (i, (d, p, s)) in self.colocations.iter().enumerate() {
-                    y.push_str(&format!("    - {{ id: col{i}, resource: {d}, with: {p}, score: {s} }}\n"));
+                    y.push_str(&format!(
+                        "    - {{ id: col{i}, resource: {d}, with: {p}, score: {s} }}\n"
+                    ));
                 }
             }
             if !self.orders.is_empty() {
                 y.push_str("  order:\n");
                 for (i, (f, t, k)) in self.orders.iter().enumerate() {
-                    y.push_str(&format!("    - {{ id: ord{i}, first: {f}, then: {t}, kind: {k} }}\n"));
+                    y.push_str(&format!(
+                        "    - {{ id: ord{i}, first: {f}, then: {t}, kind: {k} }}\n"
+                    ));
                 }
             }
         }
@@ -317,13 +348,18 @@ impl GenCluster {
         }
         x.push_str("    </resources>\n    <constraints>\n");
         for (i, (r, n, s)) in self.locations.iter().enumerate() {
-            x.push_str(&format!("      <rsc_location id=\"loc{i}\" rsc=\"{r}\" node=\"{}\" score=\"{s}\"/>\n", Self::node_name(*n)));
+            x.push_str(&format!(
+                "      <rsc_location id=\"loc{i}\" rsc=\"{r}\" node=\"{}\" score=\"{s}\"/>\n",
+                Self::node_name(*n)
+            ));
         }
         for (i, (d, p, s)) in self.colocations.iter().enumerate() {
             x.push_str(&format!("      <rsc_colocation id=\"col{i}\" rsc=\"{d}\" with-rsc=\"{p}\" score=\"{s}\"/>\n"));
         }
         for (i, (f, t, k)) in self.orders.iter().enumerate() {
-            x.push_str(&format!("      <rsc_order id=\"ord{i}\" first=\"{f}\" then=\"{t}\" kind=\"{k}\"/>\n"));
+            x.push_str(&format!(
+                "      <rsc_order id=\"ord{i}\" first=\"{f}\" then=\"{t}\" kind=\"{k}\"/>\n"
+            ));
         }
         x.push_str("    </constraints>\n");
         let mut defaults = Vec::new();
@@ -336,7 +372,9 @@ impl GenCluster {
         if !defaults.is_empty() {
             x.push_str("    <rsc_defaults>\n      <meta_attributes id=\"rsc-options\">\n");
             for (k, v) in defaults {
-                x.push_str(&format!("        <nvpair id=\"rsc-options-{k}\" name=\"{k}\" value=\"{v}\"/>\n"));
+                x.push_str(&format!(
+                    "        <nvpair id=\"rsc-options-{k}\" name=\"{k}\" value=\"{v}\"/>\n"
+                ));
             }
             x.push_str("      </meta_attributes>\n    </rsc_defaults>\n");
         }
@@ -355,23 +393,43 @@ impl GenCluster {
             }
             for (p, _) in self.failed.iter().filter(|(_, fnode)| *fnode == i) {
                 attrs.push((format!("fail-count-{p}#monitor_10000"), "1".into()));
-                attrs.push((format!("last-failure-{p}#monitor_10000"), "1500000000".into()));
+                attrs.push((
+                    format!("last-failure-{p}#monitor_10000"),
+                    "1500000000".into(),
+                ));
             }
             if !attrs.is_empty() {
                 x.push_str(&format!("      <transient_attributes id=\"{id}\"><instance_attributes id=\"status-{id}\">"));
                 for (k, v) in attrs {
-                    x.push_str(&format!("<nvpair id=\"status-{id}-{k}\" name=\"{k}\" value=\"{v}\"/>"));
+                    x.push_str(&format!(
+                        "<nvpair id=\"status-{id}-{k}\" name=\"{k}\" value=\"{v}\"/>"
+                    ));
                 }
                 x.push_str("</instance_attributes></transient_attributes>\n");
             }
             x.push_str(&format!("      <lrm id=\"{id}\"><lrm_resources>\n"));
             let mut call = 1;
-            let mut op = |x: &mut String, p: &str, task: &str, interval: u64, rc: i32, target: i32| {
-                let key = if interval > 0 { format!("{p}_{task}_{interval}") } else if task == "monitor" { format!("{p}_last_0") } else { format!("{p}_last_0") };
+            let mut op = |x: &mut String,
+                          p: &str,
+                          task: &str,
+                          interval: u64,
+                          rc: i32,
+                          target: i32| {
+                let key = if interval > 0 {
+                    format!("{p}_{task}_{interval}")
+                } else if task == "monitor" {
+                    format!("{p}_last_0")
+                } else {
+                    format!("{p}_last_0")
+                };
                 let status = if rc == target { 0 } else { 4 };
                 // The digest Pacemaker computes for a parameterless Dummy's one-off operations;
                 // without it every running resource would look reconfigured and restart.
-                let digest = if interval == 0 { " op-digest=\"f2317cad3d54cec5d7d7aa7d0bf35cf8\"" } else { "" };
+                let digest = if interval == 0 {
+                    " op-digest=\"f2317cad3d54cec5d7d7aa7d0bf35cf8\""
+                } else {
+                    ""
+                };
                 x.push_str(&format!("<lrm_rsc_op id=\"{key}\" operation_key=\"{p}_{task}_{interval}\" operation=\"{task}\" crm-debug-origin=\"gen\" crm_feature_set=\"3.0.14\" transition-key=\"{call}:1:{target}:00000000-0000-0000-0000-000000000000\" transition-magic=\"{status}:{rc};{call}:1:{target}:00000000-0000-0000-0000-000000000000\" call-id=\"{call}\" rc-code=\"{rc}\" op-status=\"{status}\" interval=\"{interval}\" last-rc-change=\"1500000000\" exec-time=\"0\" queue-time=\"0\"{digest}/>"));
                 call += 1;
             };

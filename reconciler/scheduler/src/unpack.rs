@@ -345,15 +345,16 @@ impl<'a> WorkingSet<'a> {
         let maintenance_mode = model.policy.maintenance_mode;
         // Document order when the status carries it, else id order; fencing devices too.
         let mut order: Vec<String> = Vec::new();
+        let mut seen: BTreeSet<&str> = BTreeSet::new();
         let known =
             |id: &str| model.resources.contains_key(id) || model.fence_devices.contains_key(id);
         for id in &self.status.resource_order {
-            if known(id) && !order.contains(id) {
+            if known(id) && seen.insert(id.as_str()) {
                 order.push(id.clone());
             }
         }
         for id in model.resources.keys().chain(model.fence_devices.keys()) {
-            if !order.contains(id) {
+            if seen.insert(id.as_str()) {
                 order.push(id.clone());
             }
         }
@@ -376,8 +377,19 @@ impl<'a> WorkingSet<'a> {
             .map(|n| if self.symmetric { Some(n.base) } else { None })
             .collect();
         let mut tops: Vec<(i64, Top)> = Vec::new();
+        // Members of groups and clones are reached through their parent.
+        let mut has_parent: BTreeSet<&str> = BTreeSet::new();
+        for r in model.resources.values() {
+            match r {
+                Resource::Group(g) => has_parent.extend(g.members.iter().map(String::as_str)),
+                Resource::Clone(c) => {
+                    has_parent.insert(c.child.as_str());
+                }
+                Resource::Primitive(_) => {}
+            }
+        }
         for id in &order {
-            if model.parent_of(id).is_some() {
+            if has_parent.contains(id.as_str()) {
                 continue;
             }
             match (model.resources.get(id), model.fence_devices.get(id)) {
@@ -575,7 +587,10 @@ impl<'a> WorkingSet<'a> {
         let per_op = self.status.fail_counts_per_operation;
         // `^PREFIX-RSC(:[0-9]+)?$`, or with `#OP_INTERVAL` per operation (generate_fail_regex).
         let matches = |key: &str, prefix: &str| -> bool {
-            let Some(rest) = key.strip_prefix(prefix).and_then(|r| r.strip_prefix(id.as_str())) else {
+            let Some(rest) = key
+                .strip_prefix(prefix)
+                .and_then(|r| r.strip_prefix(id.as_str()))
+            else {
                 return false;
             };
             let rest = match rest.strip_prefix(':') {
@@ -585,7 +600,9 @@ impl<'a> WorkingSet<'a> {
             if per_op {
                 rest.strip_prefix('#')
                     .and_then(|op| op.rsplit_once('_'))
-                    .is_some_and(|(name, iv)| !name.is_empty() && !iv.is_empty() && iv.chars().all(|c| c.is_ascii_digit()))
+                    .is_some_and(|(name, iv)| {
+                        !name.is_empty() && !iv.is_empty() && iv.chars().all(|c| c.is_ascii_digit())
+                    })
             } else {
                 rest.is_empty()
             }

@@ -100,12 +100,15 @@ fn main() {
                 best = best.min(t.elapsed());
                 assert_eq!(s2.transition.actions.len(), s.transition.actions.len());
             }
-            let rss = peak_rss_mib().map(|m| format!("{m:.0} MiB")).unwrap_or_else(|| "?".into());
+            let rss = peak_rss_mib()
+                .map(|m| format!("{m:.0} MiB"))
+                .unwrap_or_else(|| "?".into());
             let (crm_t, crm_rss) = if crm {
                 match crm_simulate(&cib, timeout) {
                     Some((d, r)) => (
                         format!("{:.2} s", d.as_secs_f64()),
-                        r.map(|m| format!("{m:.0} MiB")).unwrap_or_else(|| "?".into()),
+                        r.map(|m| format!("{m:.0} MiB"))
+                            .unwrap_or_else(|| "?".into()),
                     ),
                     None => (format!("> {timeout} s (stopped)"), "-".into()),
                 }

@@ -152,12 +152,9 @@ impl WorkingSet<'_> {
                 _ => {}
             }
         }
-        if !moving {
-            if prim.failed && prim.stop_flag {
-                need_stop = true;
-            } else if prim.blocked {
-                need_stop = true;
-            }
+        // Not moving: a failed resource is recovered, a blocked one keeps a (blocked) stop.
+        if !moving && ((prim.failed && prim.stop_flag) || prim.blocked) {
+            need_stop = true;
         }
         let role = if prim.role > Role::Stopped {
             Role::Started
@@ -203,9 +200,7 @@ impl WorkingSet<'_> {
         }
         for &i in &stops {
             let a = &mut g.acts[i];
-            if !prim.managed {
-                a.runnable = false;
-            } else if !self.nodes[a.node].online {
+            if !prim.managed || !self.nodes[a.node].online {
                 a.runnable = false;
             }
             if assigned.is_none() && a.reason.is_none() {
@@ -375,10 +370,8 @@ impl WorkingSet<'_> {
                 let mut runnable = true;
                 for &m in &self.groups[gi].members {
                     let acts: Vec<usize> = g.of(m, kind).collect();
-                    if acts.is_empty() {
-                        if kind != ActionKind::Stop && kind != ActionKind::Demote {
-                            runnable = false;
-                        }
+                    if acts.is_empty() && kind != ActionKind::Stop && kind != ActionKind::Demote {
+                        runnable = false;
                     }
                     for i in acts {
                         required |= !g.acts[i].optional;

@@ -529,9 +529,9 @@ impl WorkingSet<'_> {
             return;
         }
         let mut work = self.prims[p].scores.clone();
-        for n in 0..work.len() {
-            let Some(w) = work[n] else { continue };
-            work[n] = Some(match pn {
+        for (n, slot) in work.iter_mut().enumerate() {
+            let Some(w) = *slot else { continue };
+            *slot = Some(match pn {
                 None => score::add(-c.score, w),
                 Some(pn) if self.same_attr(n, pn, &c.attr) => {
                     if c.score < INF {
@@ -569,8 +569,8 @@ impl WorkingSet<'_> {
         }
         self.prims[q].merging = true;
         let mut work = table.clone();
-        for n in 0..work.len() {
-            let Some(w) = work[n] else { continue };
+        for (n, slot) in work.iter_mut().enumerate() {
+            let Some(w) = *slot else { continue };
             let mut best = -INF;
             for m in 0..self.nodes.len() {
                 if let Some(s) = self.prims[q].scores[m] {
@@ -591,7 +591,7 @@ impl WorkingSet<'_> {
             if add == 0 && best != 0 {
                 add = if factor > 0.0 { 1 } else { -1 };
             }
-            work[n] = Some(score::add(add, w));
+            *slot = Some(score::add(add, w));
         }
         if !self.any_available(&work) {
             self.prims[q].merging = false;

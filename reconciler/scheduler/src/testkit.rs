@@ -417,8 +417,6 @@ impl GenCluster {
                           target: i32| {
                 let key = if interval > 0 {
                     format!("{p}_{task}_{interval}")
-                } else if task == "monitor" {
-                    format!("{p}_last_0")
                 } else {
                     format!("{p}_last_0")
                 };

@@ -429,7 +429,7 @@ impl<'a> WorkingSet<'a> {
             }
         }
         // Stable sort by priority, descending.
-        tops.sort_by(|a, b| b.0.cmp(&a.0));
+        tops.sort_by_key(|t| std::cmp::Reverse(t.0));
         self.tops = tops.into_iter().map(|(_, t)| t).collect();
         debug_assert!(self.prims.iter().all(|p| p.scores.len() == n_nodes));
     }
@@ -794,16 +794,10 @@ impl<'a> WorkingSet<'a> {
             } else {
                 out = if rc == target { Out::Ok } else { Out::Fail };
                 match rc {
-                    0 => {
-                        if is_probe && target == 7 {
-                            out = Out::Ok;
-                        }
-                    }
-                    7 => {
-                        if is_probe || rc == target || !managed {
-                            out = Out::Ok;
-                            new_role = Some(Role::Stopped);
-                        }
+                    0 if is_probe && target == 7 => out = Out::Ok,
+                    7 if is_probe || rc == target || !managed => {
+                        out = Out::Ok;
+                        new_role = Some(Role::Stopped);
                     }
                     8 => {
                         if is_probe {

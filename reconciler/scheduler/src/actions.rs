@@ -127,7 +127,17 @@ impl WorkingSet<'_> {
         } else {
             prim.assigned
         };
-        let current = prim.running_on.first().copied();
+        // pe__find_active_on: without requires=fencing, an unclean node's copy does not count.
+        let clean = |n: &usize| self.nodes[*n].online && !self.nodes[*n].unclean;
+        let current = if prim.requires == Requires::Fencing {
+            prim.running_on.first().copied()
+        } else {
+            prim.running_on
+                .iter()
+                .copied()
+                .find(clean)
+                .or_else(|| prim.running_on.first().copied())
+        };
         let mut need_stop = false;
         let moving = matches!((current, assigned), (Some(c), Some(a)) if c != a);
         if moving {
@@ -226,6 +236,16 @@ impl WorkingSet<'_> {
 
     fn build_orders(&self, g: &mut Graph) {
         let mut orders = Vec::new();
+        // An inactive resource cannot start before every probe of it could run.
+        for (p, prim) in self.prims.iter().enumerate() {
+            if prim.running_on.is_empty() && prim.group.is_none() {
+                orders.push(ROrder {
+                    first: (RRef::Prim(p), ActionKind::Probe),
+                    then: (RRef::Prim(p), ActionKind::Start),
+                    flags: RUNNABLE_LEFT,
+                });
+            }
+        }
         for p in 0..self.prims.len() {
             orders.push(ROrder {
                 first: (RRef::Prim(p), ActionKind::Stop),
@@ -355,7 +375,10 @@ impl WorkingSet<'_> {
             RRef::Prim(p) => {
                 let v: Vec<First> = g.of(p, kind).map(First::Act).collect();
                 if v.is_empty() {
-                    if kind == ActionKind::Stop || kind == ActionKind::Demote {
+                    if matches!(
+                        kind,
+                        ActionKind::Stop | ActionKind::Demote | ActionKind::Probe
+                    ) {
                         return None;
                     }
                     return Some(vec![First::Virtual {
@@ -534,7 +557,7 @@ impl WorkingSet<'_> {
         let order = self.prim_order();
         for n in 0..self.nodes.len() {
             let node = &self.nodes[n];
-            if !node.online || node.unclean || node.pending {
+            if !node.online || node.unclean {
                 continue;
             }
             for &p in &order {
@@ -542,7 +565,9 @@ impl WorkingSet<'_> {
                 if prim.orphan || prim.known_on.contains(&n) {
                     continue;
                 }
-                g.rsc_action(p, ActionKind::Probe, n, false);
+                let i = g.rsc_action(p, ActionKind::Probe, n, false);
+                // A probe on a pending node cannot run yet.
+                g.acts[i].runnable = !node.pending;
             }
         }
         for &p in &order {

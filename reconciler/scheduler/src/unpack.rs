@@ -1036,8 +1036,22 @@ impl<'a> WorkingSet<'a> {
                 match self.prims[p].multiple_active {
                     MultipleActive::StopOnly => self.ban_everywhere(p),
                     MultipleActive::Block => {
-                        self.prims[p].managed = false;
-                        self.prims[p].blocked = true;
+                        // With the group's own multiple-active=block, the whole group blocks.
+                        let mut block = vec![p];
+                        if let Some(g) = self.prims[p].group {
+                            let gid = &self.groups[g].id;
+                            let group_blocks = matches!(
+                                self.model.resources.get(gid),
+                                Some(Resource::Group(gr)) if gr.meta.get("multiple-active").is_some_and(|v| v == "block")
+                            );
+                            if group_blocks {
+                                block = self.groups[g].members.clone();
+                            }
+                        }
+                        for m in block {
+                            self.prims[m].managed = false;
+                            self.prims[m].blocked = true;
+                        }
                     }
                     _ => {}
                 }

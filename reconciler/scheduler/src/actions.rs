@@ -182,7 +182,11 @@ impl WorkingSet<'_> {
             }
             if next_role >= Role::Started && !prim.blocked {
                 if let Some(a) = assigned {
-                    g.rsc_action(p, ActionKind::Start, a, !need_stop || stop_unexpected);
+                    let i = g.rsc_action(p, ActionKind::Start, a, !need_stop);
+                    // multiple-active=stop_unexpected: the start where it stays is a pseudo-action.
+                    if stop_unexpected && prim.running_on.contains(&a) {
+                        g.acts[i].pseudo = true;
+                    }
                 }
             }
         }
@@ -626,16 +630,53 @@ impl WorkingSet<'_> {
             for o in &orders {
                 changed |= self.apply_order(&mut g, o);
             }
-            if !changed {
+            // Pacemaker blocks colocation dependents again whenever a start becomes unrunnable.
+            if changed {
+                self.block_colocation_dependents(&mut g, co);
+            } else {
                 break;
             }
         }
         g.orders = orders;
+        // A resource found promoted (a primitive whose agent reported "running promoted") is
+        // demoted before each of its stops, as the role state machine goes Promoted ->
+        // Unpromoted -> Stopped.
+        for p in 0..self.prims.len() {
+            if self.prims[p].role != Role::Promoted {
+                continue;
+            }
+            let stops: Vec<usize> = g.of(p, ActionKind::Stop).collect();
+            for i in stops {
+                let (node, optional, runnable, pseudo) = {
+                    let a = &g.acts[i];
+                    (a.node, a.optional, a.runnable, a.pseudo)
+                };
+                let d = g.rsc_action(p, ActionKind::Demote, node, optional);
+                g.acts[d].runnable = runnable;
+                g.acts[d].pseudo = pseudo;
+                g.orders.push(ROrder {
+                    first: (RRef::Prim(p), ActionKind::Demote),
+                    then: (RRef::Prim(p), ActionKind::Stop),
+                    flags: 0,
+                });
+            }
+        }
         // A shutdown waits for every stop on its node; a blocked stop blocks it.
         for na in node_actions.iter_mut() {
             if na.kind == ActionKind::Shutdown {
+                // pcmk__order_stops_before_shutdown: resources in maintenance, and unmanaged ones
+                // that are not blocked, are left out.
+                let node_maint = self.nodes[na.node].maintenance;
                 let blocked = g.acts.iter().any(|a| {
-                    a.kind == ActionKind::Stop && a.node == na.node && !a.optional && !a.runnable
+                    a.kind == ActionKind::Stop
+                        && a.node == na.node
+                        && !a.optional
+                        && !a.runnable
+                        && !node_maint
+                        && a.prim.is_some_and(|p| {
+                            let pr = &self.prims[p];
+                            !pr.maintenance && (pr.managed || pr.blocked)
+                        })
                 });
                 if blocked {
                     na.runnable = false;

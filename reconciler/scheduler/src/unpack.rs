@@ -92,6 +92,8 @@ pub(crate) struct Prim {
     pub migration_threshold: i64,
     pub failure_timeout_s: i64,
     pub managed: bool,
+    /// In maintenance (`maintenance-mode` or the `maintenance` meta attribute).
+    pub maintenance: bool,
     pub blocked: bool,
     pub orphan: bool,
     pub is_stonith: bool,
@@ -488,6 +490,7 @@ impl<'a> WorkingSet<'a> {
                 .map(|ms| (ms / 1000) as i64)
                 .unwrap_or(0),
             managed,
+            maintenance: maintenance_mode || parse_bool(get("maintenance")) == Some(true),
             blocked: false,
             orphan: false,
             is_stonith,
@@ -691,6 +694,7 @@ impl<'a> WorkingSet<'a> {
             migration_threshold: INF,
             failure_timeout_s: 0,
             managed: stop_orphans && !self.model.policy.maintenance_mode,
+            maintenance: self.model.policy.maintenance_mode,
             blocked: false,
             orphan: true,
             is_stonith: stonith,

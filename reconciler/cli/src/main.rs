@@ -11,6 +11,7 @@ mod catalog;
 mod import;
 mod plan;
 mod render;
+mod simulate;
 mod validate;
 
 /// quorate keeps a high-availability cluster (Pacemaker + Corosync model) converged to a desired
@@ -44,6 +45,9 @@ enum Command {
     Apply(apply::ApplyArgs),
     /// Show what a change to the desired state does, against a git revision or a live CIB.
     Plan(plan::PlanArgs),
+    /// Schedule a CIB (or YAML with a CIB's status) as Pacemaker would: transition summary and
+    /// placement, or JSON comparable with crm_simulate.
+    Simulate(simulate::SimulateArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -82,6 +86,7 @@ fn main() -> ExitCode {
         Command::Import(args) => import::run(&args),
         Command::Apply(args) => apply::run(&args),
         Command::Plan(args) => plan::run(&args),
+        Command::Simulate(args) => simulate::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -297,7 +297,7 @@ impl Sim {
             blocked: vec![vec![false; n]; n],
             queue: BinaryHeap::new(),
             order: 0,
-            invariants: invariants::all(),
+            invariants: invariants::all(n),
             self_delivery: SelfDelivery::default(),
             next_msg_id: 1,
             faults_on: true,

@@ -6,6 +6,7 @@ pub mod agreed_order;
 pub mod config_agreement;
 pub mod in_configuration;
 pub mod no_duplicates;
+pub mod quorum_intersection;
 pub mod ring_ids_increase;
 pub mod self_delivery;
 pub mod virtual_synchrony;
@@ -72,8 +73,8 @@ pub trait Invariant {
     fn observe(&mut self, who: NodeInc, what: &Observation<'_>) -> Result<(), String>;
 }
 
-/// All invariants, in a fixed order.
-pub fn all() -> Vec<Box<dyn Invariant>> {
+/// All invariants for a cluster of `nodes` nodes, in a fixed order.
+pub fn all(nodes: usize) -> Vec<Box<dyn Invariant>> {
     vec![
         Box::new(agreed_order::AgreedOrder::default()),
         Box::new(virtual_synchrony::VirtualSynchrony::default()),
@@ -82,6 +83,10 @@ pub fn all() -> Vec<Box<dyn Invariant>> {
         Box::new(self_delivery::SelfDelivery::default()),
         Box::new(config_agreement::ConfigAgreement::default()),
         Box::new(ring_ids_increase::RingIdsIncrease::default()),
+        Box::new(quorum_intersection::QuorumIntersection::new(
+            nodes,
+            crate::votequorum::QuorumOptions::default(),
+        )),
     ]
 }
 
@@ -221,6 +226,33 @@ mod tests {
         assert!(
             run(&mut inv, &[(A, cfg(R1, &[1], false))]).is_err(),
             "regular without transitional"
+        );
+    }
+
+    #[test]
+    fn quorum_intersection_holds_for_majorities_and_flags_two_node_halves() {
+        use crate::votequorum::QuorumOptions;
+        let c = NodeInc {
+            node: 3,
+            incarnation: 1,
+        };
+        let steps = vec![(A, cfg(R1, &[1, 2], false)), (c, cfg(R2, &[3], false))];
+        let mut majority =
+            quorum_intersection::QuorumIntersection::new(3, QuorumOptions::default());
+        assert!(
+            run(&mut majority, &steps).is_ok(),
+            "{{3}} of 3 is not quorate"
+        );
+        let two_node = QuorumOptions {
+            two_node: true,
+            wait_for_all: Some(false),
+            ..Default::default()
+        };
+        let mut halves = quorum_intersection::QuorumIntersection::new(2, two_node);
+        let steps = vec![(A, cfg(R1, &[1], false)), (B, cfg(R2, &[2], false))];
+        assert!(
+            run(&mut halves, &steps).is_err(),
+            "two_node halves are both quorate"
         );
     }
 

@@ -207,7 +207,13 @@ pub fn load_sources(files: Vec<(String, String)>) -> Loaded {
         for d in sdiags {
             loaded.diags.push(d);
         }
-        merge_file(id, value, &spans, &mut merged, &mut loaded);
+        // The first file's spans are taken whole; later files' are copied item by item, with
+        // list indexes renumbered, as their items are merged.
+        let first = merged.is_empty() && loaded.spans.is_empty();
+        merge_file(id, value, &spans, !first, &mut merged, &mut loaded);
+        if first {
+            loaded.spans = spans;
+        }
     }
     if loaded.sources.files().next().is_none() && loaded.diags.is_empty() {
         loaded.diags.push(Diagnostic::new(
@@ -229,6 +235,7 @@ fn merge_file(
     id: FileId,
     value: Value,
     spans: &SpanIndex,
+    copy_spans: bool,
     merged: &mut Map<String, Value>,
     loaded: &mut Loaded,
 ) {
@@ -236,9 +243,11 @@ fn merge_file(
         return;
     };
     // Section keys themselves: the first file to use one keeps its span.
-    for (p, s) in spans.entries_under("") {
-        if p.matches('/').count() <= 2 && loaded.spans.get(p).is_none() {
-            loaded.spans.insert(p.clone(), *s);
+    if copy_spans {
+        for (p, s) in spans.entries_under("") {
+            if p.matches('/').count() <= 2 && loaded.spans.get(p).is_none() {
+                loaded.spans.insert(p.clone(), *s);
+            }
         }
     }
     let mut merged_v = Value::Object(std::mem::take(merged));
@@ -262,8 +271,10 @@ fn merge_file(
                 continue;
             }
             set_path(&mut merged_v, sec, v.clone());
-            for (p, s) in spans.entries_under(sec) {
-                loaded.spans.insert(p.clone(), *s);
+            if copy_spans {
+                for (p, s) in spans.entries_under(sec) {
+                    loaded.spans.insert(p.clone(), *s);
+                }
             }
         }
     }
@@ -289,8 +300,10 @@ fn merge_file(
             }
             ensure_object(&mut merged_v, sec);
             set_path(&mut merged_v, &ptr, v.clone());
-            for (p, s) in spans.entries_under(&ptr) {
-                loaded.spans.insert(p.clone(), *s);
+            if copy_spans {
+                for (p, s) in spans.entries_under(&ptr) {
+                    loaded.spans.insert(p.clone(), *s);
+                }
             }
         }
     }
@@ -308,7 +321,7 @@ fn merge_file(
         if let Some(Value::Array(a)) = merged_v.pointer_mut(sec) {
             a.extend(items.iter().cloned());
         }
-        for i in 0..items.len() {
+        for i in (0..items.len()).filter(|_| copy_spans) {
             let from = format!("{sec}/{i}");
             let to = format!("{sec}/{}", i + offset);
             for (p, s) in spans.entries_under(&from) {

@@ -90,6 +90,11 @@ impl SpanIndex {
             .or_else(|| self.value(pointer))
     }
 
+    /// True when no span is recorded.
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+
     /// Records a span (used when merging files).
     pub fn insert(&mut self, pointer: String, spans: Spans) {
         self.map.insert(pointer, spans);

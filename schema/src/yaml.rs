@@ -183,6 +183,8 @@ enum Frame {
         pending_key: Option<Node>,
         /// Set after a duplicate key: its value is reported with the key and then dropped.
         skip_value: bool,
+        /// The keys seen so far with their spans, so duplicates are found in O(log n).
+        keys: BTreeMap<String, Span>,
     },
 }
 
@@ -309,6 +311,7 @@ pub fn parse(file: FileId, text: &str) -> (Option<Node>, Vec<Diagnostic>) {
                         entries: Vec::new(),
                         pending_key: None,
                         skip_value: false,
+                        keys: BTreeMap::new(),
                     }
                 });
                 None
@@ -400,6 +403,7 @@ fn attach(node: Node, stack: &mut [Frame], docs: &mut Vec<Node>, diags: &mut Vec
             entries,
             pending_key,
             skip_value,
+            keys,
             ..
         }) => match pending_key.take() {
             None => {
@@ -416,21 +420,20 @@ fn attach(node: Node, stack: &mut [Frame], docs: &mut Vec<Node>, diags: &mut Vec
                         .with_hint("write `name: value`"),
                     );
                 }
-                if let Some((first, _)) = entries.iter().find(|(k, _)| k.as_str() == node.as_str())
-                {
+                let name = node.as_str().unwrap_or_default().to_string();
+                if let Some(first) = keys.get(&name) {
                     diags.push(
                         Diagnostic::error(
                             "duplicate-key",
                             node.span,
-                            format!(
-                                "duplicate key `{}` in this mapping",
-                                node.as_str().unwrap_or_default()
-                            ),
+                            format!("duplicate key `{name}` in this mapping"),
                         )
-                        .with_related(first.span, "first defined here")
+                        .with_related(*first, "first defined here")
                         .with_hint("YAML keys must be unique; merge the two entries"),
                     );
                     *skip_value = true;
+                } else {
+                    keys.insert(name, node.span);
                 }
                 *pending_key = Some(node);
             }

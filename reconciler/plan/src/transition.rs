@@ -87,9 +87,32 @@ pub fn healthy_status(
     st
 }
 
-/// The converged placement of `model` on a healthy cluster.
+/// The converged placement of `model` on a healthy cluster whose nodes have all been probed
+/// (nothing found running), so the scheduler places without planning a probe per resource
+/// and node.
 pub fn converged(model: &Model) -> BTreeMap<String, Placement> {
-    schedule(model, &healthy_status(model, None)).placements
+    let mut st = healthy_status(model, None);
+    let mut call_id: i64 = 0;
+    let prims = model
+        .resources
+        .values()
+        .filter_map(|r| match r {
+            quorate_schema::model::Resource::Primitive(p) => Some(&p.id),
+            _ => None,
+        })
+        .chain(model.fence_devices.keys());
+    for id in prims {
+        for n in &model.nodes {
+            call_id += 1;
+            st.history.push(ResourceHistory {
+                node: n.name.clone(),
+                resource: id.clone(),
+                class: None,
+                ops: vec![OpRecord::done("monitor", 0, 7, 7, call_id)],
+            });
+        }
+    }
+    schedule(model, &st).placements
 }
 
 fn node_of(p: Option<&Placement>) -> Option<&str> {

@@ -83,12 +83,20 @@ pub enum GenNode {
     Offline,
     /// A member in standby.
     Standby,
+    /// Vanished while expected up: unclean, fenced when fencing is on.
+    Lost,
 }
 
 /// A generated cluster: configuration and status, printable as YAML (for the `Model`) and as a
-/// CIB (for `crm_simulate`), with fencing off and quorum ignored.
+/// CIB (for `crm_simulate`).
 #[derive(Clone, Debug, Default)]
 pub struct GenCluster {
+    /// `stonith-enabled`, with one fencing device `fencer` when true.
+    pub stonith: bool,
+    /// The partition has quorum.
+    pub quorum: bool,
+    /// `no-quorum-policy` (`ignore`, `stop`, `freeze`).
+    pub no_quorum_policy: &'static str,
     /// Node states, named `node1`, `node2`, ...
     pub nodes: Vec<GenNode>,
     /// Primitive ids in order.
@@ -123,12 +131,16 @@ impl GenCluster {
         let mut g = GenCluster {
             stickiness: [0, 0, 50, 100][r.below(4)],
             migration_threshold: [0, 0, 1, 3][r.below(4)],
+            stonith: r.chance(30),
+            quorum: !r.chance(20),
+            no_quorum_policy: ["ignore", "ignore", "stop", "freeze"][r.below(4)],
             ..GenCluster::default()
         };
         for _ in 0..n_nodes {
-            g.nodes.push(match r.below(10) {
+            g.nodes.push(match r.below(12) {
                 0 => GenNode::Offline,
                 1 => GenNode::Standby,
+                2 => GenNode::Lost,
                 _ => GenNode::Online,
             });
         }
@@ -189,6 +201,10 @@ impl GenCluster {
         let online: Vec<usize> = (0..n_nodes)
             .filter(|&n| g.nodes[n] != GenNode::Offline)
             .collect();
+        if g.stonith && !online.is_empty() {
+            g.running
+                .push(("fencer".into(), online[r.below(online.len())]));
+        }
         if !online.is_empty() {
             for p in g.prims.clone() {
                 match r.below(10) {
@@ -207,6 +223,8 @@ impl GenCluster {
     pub fn bench(nodes: usize, resources: usize, running_percent: usize) -> GenCluster {
         let mut g = GenCluster {
             nodes: vec![GenNode::Online; nodes],
+            quorum: true,
+            no_quorum_policy: "ignore",
             stickiness: 100,
             ..GenCluster::default()
         };
@@ -271,7 +289,17 @@ impl GenCluster {
                 i + 1
             ));
         }
-        y.push_str("properties:\n  stonith-enabled: false\n  no-quorum-policy: ignore\n");
+        y.push_str(&format!(
+            "properties:\n  stonith-enabled: {}\n  no-quorum-policy: {}\n",
+            self.stonith, self.no_quorum_policy
+        ));
+        if self.stonith {
+            let hosts: Vec<String> = (0..self.nodes.len()).map(Self::node_name).collect();
+            y.push_str(&format!(
+                "fencing:\n  devices:\n    fencer: {{ agent: \"stonith:fence_xvm\", hosts: [{}] }}\n",
+                hosts.join(", ")
+            ));
+        }
         let mut defaults = Vec::new();
         if self.stickiness != 0 {
             defaults.push(format!("resource-stickiness: {}", self.stickiness));
@@ -325,12 +353,15 @@ impl GenCluster {
 
     /// The cluster as a CIB with configuration and status, as `crm_simulate -x` reads it.
     pub fn to_cib(&self) -> String {
-        let mut x = String::from("<cib crm_feature_set=\"3.0.14\" validate-with=\"pacemaker-3.0\" epoch=\"1\" num_updates=\"1\" admin_epoch=\"0\" have-quorum=\"1\" dc-uuid=\"1\">\n  <configuration>\n    <crm_config>\n      <cluster_property_set id=\"cib-bootstrap-options\">\n        <nvpair id=\"o-stonith\" name=\"stonith-enabled\" value=\"false\"/>\n        <nvpair id=\"o-nqp\" name=\"no-quorum-policy\" value=\"ignore\"/>\n      </cluster_property_set>\n    </crm_config>\n    <nodes>\n");
+        let mut x = format!("<cib crm_feature_set=\"3.0.14\" validate-with=\"pacemaker-3.0\" epoch=\"1\" num_updates=\"1\" admin_epoch=\"0\" have-quorum=\"{}\" dc-uuid=\"1\">\n  <configuration>\n    <crm_config>\n      <cluster_property_set id=\"cib-bootstrap-options\">\n        <nvpair id=\"o-stonith\" name=\"stonith-enabled\" value=\"{}\"/>\n        <nvpair id=\"o-nqp\" name=\"no-quorum-policy\" value=\"{}\"/>\n      </cluster_property_set>\n    </crm_config>\n    <nodes>\n", u8::from(self.quorum), self.stonith, self.no_quorum_policy);
         for i in 0..self.nodes.len() {
             let n = Self::node_name(i);
             x.push_str(&format!("      <node id=\"{}\" uname=\"{n}\"/>\n", i + 1));
         }
         x.push_str("    </nodes>\n    <resources>\n");
+        if self.stonith {
+            x.push_str("      <primitive id=\"fencer\" class=\"stonith\" type=\"fence_xvm\"/>\n");
+        }
         let prim = |p: &str| {
             format!("<primitive id=\"{p}\" class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\"><operations><op id=\"{p}-monitor-interval-10s\" name=\"monitor\" interval=\"10s\"/></operations></primitive>")
         };
@@ -386,7 +417,11 @@ impl GenCluster {
                 x.push_str(&format!("    <node_state id=\"{id}\" uname=\"{n}\" in_ccm=\"false\" crmd=\"offline\" join=\"down\" expected=\"down\"/>\n"));
                 continue;
             }
-            x.push_str(&format!("    <node_state id=\"{id}\" uname=\"{n}\" in_ccm=\"true\" crmd=\"online\" join=\"member\" expected=\"member\">\n"));
+            if *st == GenNode::Lost {
+                x.push_str(&format!("    <node_state id=\"{id}\" uname=\"{n}\" in_ccm=\"false\" crmd=\"offline\" join=\"down\" expected=\"member\">\n"));
+            } else {
+                x.push_str(&format!("    <node_state id=\"{id}\" uname=\"{n}\" in_ccm=\"true\" crmd=\"online\" join=\"member\" expected=\"member\">\n"));
+            }
             let mut attrs = Vec::new();
             if *st == GenNode::Standby {
                 attrs.push(("standby".to_string(), "on".to_string()));
@@ -431,14 +466,22 @@ impl GenCluster {
                 x.push_str(&format!("<lrm_rsc_op id=\"{key}\" operation_key=\"{p}_{task}_{interval}\" operation=\"{task}\" crm-debug-origin=\"gen\" crm_feature_set=\"3.0.14\" transition-key=\"{call}:1:{target}:00000000-0000-0000-0000-000000000000\" transition-magic=\"{status}:{rc};{call}:1:{target}:00000000-0000-0000-0000-000000000000\" call-id=\"{call}\" rc-code=\"{rc}\" op-status=\"{status}\" interval=\"{interval}\" last-rc-change=\"1500000000\" exec-time=\"0\" queue-time=\"0\"{digest}/>"));
                 call += 1;
             };
-            for p in &self.prims {
+            let fencer = ["fencer".to_string()];
+            let extra: &[String] = if self.stonith { &fencer } else { &[] };
+            for p in self.prims.iter().chain(extra) {
                 let running = self.running.iter().any(|(r, rn)| r == p && *rn == i);
                 let failed = self.failed.iter().any(|(r, rn)| r == p && *rn == i);
                 let probed = self.probed.iter().any(|(r, rn)| r == p && *rn == i);
                 if !(running || failed || probed) {
                     continue;
                 }
-                x.push_str(&format!("        <lrm_resource id=\"{p}\" class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\">"));
+                if p == "fencer" {
+                    x.push_str(
+                        "        <lrm_resource id=\"fencer\" class=\"stonith\" type=\"fence_xvm\">",
+                    );
+                } else {
+                    x.push_str(&format!("        <lrm_resource id=\"{p}\" class=\"ocf\" provider=\"pacemaker\" type=\"Dummy\">"));
+                }
                 if running || failed {
                     op(&mut x, p, "start", 0, 0, 0);
                 }
@@ -477,7 +520,11 @@ mod gen_tests {
             assert_eq!(m.nodes.len(), g.nodes.len(), "seed {seed}");
             let st = ClusterStatus::from_cib_xml(&g.to_cib()).unwrap();
             let s = crate::schedule(&m, &st);
-            assert_eq!(s.placements.len(), g.prims.len(), "seed {seed}");
+            assert_eq!(
+                s.placements.len(),
+                g.prims.len() + usize::from(g.stonith),
+                "seed {seed}"
+            );
         }
     }
 }

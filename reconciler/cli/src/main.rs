@@ -12,6 +12,7 @@ mod import;
 mod plan;
 mod render;
 mod simulate;
+mod snapshot;
 mod validate;
 
 /// quorate keeps a high-availability cluster (Pacemaker + Corosync model) converged to a desired
@@ -45,6 +46,8 @@ enum Command {
     Apply(apply::ApplyArgs),
     /// Show what a change to the desired state does, against a git revision or a live CIB.
     Plan(plan::PlanArgs),
+    /// Export a live-state snapshot (JSON) from a Pacemaker CIB, for `plan --live`.
+    Snapshot(snapshot::SnapshotArgs),
     /// Schedule a CIB (or YAML with a CIB's status) as Pacemaker would: transition summary and
     /// placement, or JSON comparable with crm_simulate.
     Simulate(simulate::SimulateArgs),
@@ -86,6 +89,7 @@ fn main() -> ExitCode {
         Command::Import(args) => import::run(&args),
         Command::Apply(args) => apply::run(&args),
         Command::Plan(args) => plan::run(&args),
+        Command::Snapshot(args) => snapshot::run(&args),
         Command::Simulate(args) => simulate::run(&args),
     };
     match result {

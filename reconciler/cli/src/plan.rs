@@ -7,6 +7,7 @@ use anyhow::{bail, Context, Result};
 use clap::ValueEnum;
 use quorate_cib::import_cib;
 use quorate_plan::render::{render_markdown, render_text};
+use quorate_plan::snapshot::Snapshot;
 use quorate_plan::{transition_from_base, transition_from_live, what_if_node_failure};
 use quorate_scheduler::ClusterStatus;
 use quorate_schema::types::ClusterDoc;
@@ -34,7 +35,8 @@ pub struct PlanArgs {
         required_unless_present = "live"
     )]
     base: Option<String>,
-    /// Compare with a recorded live state: a CIB as `cibadmin --query` prints it.
+    /// Compare with a recorded live state: a CIB as `cibadmin --query` prints it, or a quorate
+    /// snapshot (JSON, `quorate snapshot`).
     #[arg(long, value_name = "FILE")]
     live: Option<PathBuf>,
     /// Output format.
@@ -194,18 +196,26 @@ pub fn run(args: &PlanArgs) -> Result<ExitCode> {
             (loaded.doc, after_loaded.doc.clone(), t)
         }
         (None, Some(file)) => {
-            let xml = std::fs::read_to_string(file)
+            let text = std::fs::read_to_string(file)
                 .with_context(|| format!("cannot read {}", file.display()))?;
-            let imported = import_cib(&xml)
-                .with_context(|| format!("cannot read the live state {}", file.display()))?;
-            let status = ClusterStatus::from_cib_xml(&xml)
-                .with_context(|| format!("cannot read the status of {}", file.display()))?;
-            let t = transition_from_live(&status, &after_model);
-            (
-                pacemaker_view(imported.doc),
-                pacemaker_view(after_loaded.doc.clone()),
-                t,
-            )
+            if text.trim_start().starts_with('{') {
+                // A quorate snapshot: the applied desired state plus what runs where.
+                let snap = Snapshot::from_json(&text)
+                    .with_context(|| format!("cannot read the snapshot {}", file.display()))?;
+                let t = transition_from_live(&snap.to_status(), &after_model);
+                (snap.applied, after_loaded.doc.clone(), t)
+            } else {
+                let imported = import_cib(&text)
+                    .with_context(|| format!("cannot read the live state {}", file.display()))?;
+                let status = ClusterStatus::from_cib_xml(&text)
+                    .with_context(|| format!("cannot read the status of {}", file.display()))?;
+                let t = transition_from_live(&status, &after_model);
+                (
+                    pacemaker_view(imported.doc),
+                    pacemaker_view(after_loaded.doc.clone()),
+                    t,
+                )
+            }
         }
         (None, None) => bail!("give --base REF or --live FILE"),
     };

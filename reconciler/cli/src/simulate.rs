@@ -60,7 +60,9 @@ pub fn run(args: &SimulateArgs) -> Result<ExitCode> {
         (model, xml)
     } else {
         let Some(status) = &args.status else {
-            bail!("YAML input needs --status CIB.xml\nhint: `cibadmin --query > cib.xml` gives one");
+            bail!(
+                "YAML input needs --status CIB.xml\nhint: `cibadmin --query > cib.xml` gives one"
+            );
         };
         let loaded = quorate_schema::load_paths(&args.paths);
         let (model, diags) = quorate_schema::lower_unvalidated(&loaded);
@@ -69,11 +71,14 @@ pub fn run(args: &SimulateArgs) -> Result<ExitCode> {
             .filter(|d| d.severity == quorate_schema::Severity::Error)
             .count();
         if errors > 0 {
-            eprintln!("warning: the desired state has {errors} error(s); `quorate validate` lists them");
+            eprintln!(
+                "warning: the desired state has {errors} error(s); `quorate validate` lists them"
+            );
         }
         (model, read(status)?)
     };
-    let mut status = ClusterStatus::from_cib_xml(&status_xml).context("cannot read the CIB status")?;
+    let mut status =
+        ClusterStatus::from_cib_xml(&status_xml).context("cannot read the CIB status")?;
     if let Some(q) = args.quorum {
         status.have_quorum = q;
     }

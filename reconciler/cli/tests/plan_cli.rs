@@ -505,3 +505,159 @@ fn live_plans_on_pacemaker_inputs_agree_with_the_scheduler() {
         "only {checked} inputs validated as desired states"
     );
 }
+
+/// A snapshot taken from a CIB plans like the CIB itself: for Pacemaker's inputs, the
+/// transition from `quorate snapshot`'s JSON equals the one from the CIB's status, for at least
+/// the floor in `tests/data/pacemaker-scheduler/snapshot-floor.txt`. (A snapshot keeps states,
+/// failures and fail counts, not each operation's history.) The CLI reads both forms.
+#[test]
+fn snapshots_plan_like_the_cibs_they_come_from() {
+    use quorate_plan::snapshot::Snapshot;
+    let dir = repo_root().join("tests/data/pacemaker-scheduler/xml");
+    let mut names: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    names.sort();
+    let (mut total, mut agree, mut differ) = (0, 0, Vec::new());
+    for input in &names {
+        let xml = std::fs::read_to_string(input).unwrap();
+        let Ok(imported) = quorate_cib::import_cib(&xml) else {
+            continue;
+        };
+        let mut doc = imported.doc;
+        doc.cluster = Some("live".into());
+        let loaded = quorate_schema::load_sources(vec![(
+            "c.yaml".into(),
+            quorate_schema::emit::to_yaml(&doc, None),
+        )]);
+        let (Some(model), _) =
+            quorate_schema::validate(&loaded, &quorate_schema::Options::default())
+        else {
+            continue;
+        };
+        let status = quorate_scheduler::ClusterStatus::from_cib_xml(&xml).unwrap();
+        let snap = Snapshot::from_status(doc, &status, Some("r1".into()));
+        let json = serde_json::to_string_pretty(&snap).unwrap();
+        let back = Snapshot::from_json(&json).unwrap();
+        assert_eq!(
+            back,
+            snap,
+            "{}: the snapshot survives JSON",
+            input.display()
+        );
+        total += 1;
+        let a = quorate_plan::transition_from_live(&status, &model).actions;
+        let b = quorate_plan::transition_from_live(&back.to_status(), &model).actions;
+        if a == b {
+            agree += 1;
+        } else {
+            differ.push(input.file_stem().unwrap().to_string_lossy().to_string());
+        }
+    }
+    let floor: usize = std::fs::read_to_string(
+        repo_root().join("tests/data/pacemaker-scheduler/snapshot-floor.txt"),
+    )
+    .unwrap()
+    .lines()
+    .find(|l| !l.starts_with('#'))
+    .and_then(|l| l.trim().parse().ok())
+    .unwrap();
+    println!(
+        "snapshot plans equal to CIB plans: {agree} of {total}; differ: {}",
+        differ.join(" ")
+    );
+    assert!(
+        agree >= floor,
+        "{agree} < floor {floor}; differ: {differ:?}"
+    );
+
+    // The CLI takes a snapshot and plans against it; other versions are refused.
+    let s = scratch("snapshot");
+    let ex = repo_root().join("examples/two-node-apache");
+    let cib = Command::new(env!("CARGO_BIN_EXE_quorate"))
+        .args(["render", "cib", "--full"])
+        .arg(&ex)
+        .output()
+        .unwrap();
+    std::fs::write(s.0.join("cib.xml"), &cib.stdout).unwrap();
+    let snap = Command::new(env!("CARGO_BIN_EXE_quorate"))
+        .args(["snapshot", "--cib", "cib.xml", "--revision", "abc123"])
+        .current_dir(&s.0)
+        .output()
+        .unwrap();
+    assert!(
+        snap.status.success(),
+        "{}",
+        String::from_utf8_lossy(&snap.stderr)
+    );
+    let text = String::from_utf8_lossy(&snap.stdout).to_string();
+    assert!(
+        text.contains("\"format_version\": 1") && text.contains("\"applied_revision\": \"abc123\""),
+        "{text}"
+    );
+    // The rendered CIB has no status: no node was ever seen, so nothing may start.
+    std::fs::write(s.0.join("snap.json"), &text).unwrap();
+    let out = plan(
+        &s.0,
+        &[
+            ex.to_str().unwrap(),
+            "--live",
+            "snap.json",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["transition"]["actions"], serde_json::json!([]), "{v}");
+    // Once both nodes are online members of a quorate cluster, the plan starts everything.
+    let up = text
+        .replace("\"state\": \"offline\"", "\"state\": \"online\"")
+        .replace("\"quorate\": false", "\"quorate\": true");
+    std::fs::write(s.0.join("snap.json"), &up).unwrap();
+    let out = plan(
+        &s.0,
+        &[
+            ex.to_str().unwrap(),
+            "--live",
+            "snap.json",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let actions: Vec<&str> = v["transition"]["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    assert!(
+        actions
+            .iter()
+            .any(|a| a.starts_with("start ClusterVIP on ")),
+        "{actions:?}"
+    );
+    std::fs::write(
+        s.0.join("v2.json"),
+        text.replace("\"format_version\": 1", "\"format_version\": 2"),
+    )
+    .unwrap();
+    let out = plan(&s.0, &[ex.to_str().unwrap(), "--live", "v2.json"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("snapshot format version 2 is not supported")
+    );
+}

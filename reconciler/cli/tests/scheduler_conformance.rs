@@ -205,7 +205,10 @@ fn pacemaker_regression_inputs() {
 /// What `crm_simulate -S` decides for a CIB: placements from the revised status and actions
 /// from the transition graph, shaped as `pcmk-oracle.sh` shapes them. `None` when
 /// `crm_simulate` is not installed.
-fn crm_simulate(cib: &str, tag: &str) -> Option<Result<(BTreeMap<String, Value>, BTreeSet<String>), String>> {
+fn crm_simulate(
+    cib: &str,
+    tag: &str,
+) -> Option<Result<(BTreeMap<String, Value>, BTreeSet<String>), String>> {
     let dir = std::env::temp_dir().join(format!("quorate-diff-{}-{tag}", std::process::id()));
     std::fs::create_dir_all(&dir).ok()?;
     let input = dir.join("cib.xml");
@@ -230,17 +233,26 @@ fn crm_simulate(cib: &str, tag: &str) -> Option<Result<(BTreeMap<String, Value>,
     };
     let result = (|| {
         if !out.status.success() {
-            return Err(format!("crm_simulate failed: {}", String::from_utf8_lossy(&out.stderr)));
+            return Err(format!(
+                "crm_simulate failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            ));
         }
         let text = String::from_utf8_lossy(&out.stdout).to_string();
         let doc = roxmltree::Document::parse(&text).map_err(|e| e.to_string())?;
         let mut place: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        if let Some(rs) = doc.descendants().find(|n| n.has_tag_name("revised_cluster_status")) {
+        if let Some(rs) = doc
+            .descendants()
+            .find(|n| n.has_tag_name("revised_cluster_status"))
+        {
             if let Some(res) = rs.children().find(|n| n.has_tag_name("resources")) {
                 for r in res.descendants().filter(|n| n.has_tag_name("resource")) {
                     let id = r.attribute("id").unwrap_or_default().to_string();
                     let nodes: Vec<String> = if r.attribute("active") == Some("true") {
-                        r.children().filter(|c| c.has_tag_name("node")).filter_map(|c| c.attribute("name").map(str::to_string)).collect()
+                        r.children()
+                            .filter(|c| c.has_tag_name("node"))
+                            .filter_map(|c| c.attribute("name").map(str::to_string))
+                            .collect()
                     } else {
                         Vec::new()
                     };
@@ -264,7 +276,10 @@ fn crm_simulate(cib: &str, tag: &str) -> Option<Result<(BTreeMap<String, Value>,
         let gtext = std::fs::read_to_string(&graph).map_err(|e| e.to_string())?;
         let g = roxmltree::Document::parse(&gtext).map_err(|e| e.to_string())?;
         let mut actions = BTreeSet::new();
-        for a in g.descendants().filter(|n| n.has_tag_name("rsc_op") || n.has_tag_name("crm_event")) {
+        for a in g
+            .descendants()
+            .filter(|n| n.has_tag_name("rsc_op") || n.has_tag_name("crm_event"))
+        {
             let op = a.attribute("operation").unwrap_or_default();
             let node = a.attribute("on_node").unwrap_or_default();
             if a.has_tag_name("crm_event") {
@@ -275,11 +290,16 @@ fn crm_simulate(cib: &str, tag: &str) -> Option<Result<(BTreeMap<String, Value>,
                 }
                 continue;
             }
-            let Some(prim) = a.children().find(|c| c.has_tag_name("primitive")) else { continue };
+            let Some(prim) = a.children().find(|c| c.has_tag_name("primitive")) else {
+                continue;
+            };
             if matches!(op, "monitor" | "cancel" | "delete") {
                 continue;
             }
-            actions.insert(format!("{op} {} on {node}", prim.attribute("id").unwrap_or_default()));
+            actions.insert(format!(
+                "{op} {} on {node}",
+                prim.attribute("id").unwrap_or_default()
+            ));
         }
         Ok((placements, actions))
     })();
@@ -290,8 +310,14 @@ fn crm_simulate(cib: &str, tag: &str) -> Option<Result<(BTreeMap<String, Value>,
 #[test]
 fn differential_against_crm_simulate() {
     use quorate_scheduler::testkit::GenCluster;
-    let cases: u64 = std::env::var("QUORATE_DIFF_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(25);
-    let first: u64 = std::env::var("QUORATE_DIFF_FIRST_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or(0);
+    let cases: u64 = std::env::var("QUORATE_DIFF_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(25);
+    let first: u64 = std::env::var("QUORATE_DIFF_FIRST_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
     let known: BTreeSet<u64> = std::fs::read_to_string(data().join("differential-known.txt"))
         .unwrap_or_default()
         .lines()
@@ -309,11 +335,15 @@ fn differential_against_crm_simulate() {
         };
         let (want_pl, want_ac) = want.unwrap_or_else(|e| panic!("seed {seed}: {e}\n{cib}"));
         let imported = quorate_cib::import_cib(&cib).expect("generated CIB imports");
-        let model = quorate_schema::lower_unvalidated(&quorate_schema::Loaded::from_doc(imported.doc)).0;
+        let model =
+            quorate_schema::lower_unvalidated(&quorate_schema::Loaded::from_doc(imported.doc)).0;
         let status = ClusterStatus::from_cib_xml(&cib).expect("generated status");
         let sched = schedule(&model, &status);
         let got = sched.to_json();
-        let got_pl: BTreeMap<String, Value> = got["placements"].as_object().map(|o| o.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).unwrap_or_default();
+        let got_pl: BTreeMap<String, Value> = got["placements"]
+            .as_object()
+            .map(|o| o.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+            .unwrap_or_default();
         let got_ac: BTreeSet<String> = sched.action_strings(false).into_iter().collect();
         ran += 1;
         let p = got_pl == want_pl;

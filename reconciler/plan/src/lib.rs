@@ -7,6 +7,7 @@
 pub mod objects;
 mod plan;
 pub mod render;
+pub mod snapshot;
 mod transition;
 
 pub use plan::{

@@ -8,5 +8,4 @@ if ! command -v cargo >/dev/null 2>&1; then
   # shellcheck disable=SC1091
   . "$HOME/.cargo/env"
 fi
-cargo build --release --locked -p quorate
-./target/release/quorate validate examples/two-node-apache/
+cargo run --release --locked -p quorate -- validate examples/two-node-apache/

@@ -18,6 +18,19 @@ fn peak_rss_mib() -> Option<f64> {
     Some(kb / 1024.0)
 }
 
+/// Current resident set in MiB (Linux `VmRSS`).
+fn rss_mib() -> Option<f64> {
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = s.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+/// Resets the peak resident set (`VmHWM`) to the current one (Linux `clear_refs` value 5).
+fn reset_peak() -> bool {
+    std::fs::write("/proc/self/clear_refs", "5").is_ok()
+}
+
 /// Runs `crm_simulate -R -x cib` under `timeout`, returning wall time and peak RSS (MiB) from
 /// GNU time when available.
 fn crm_simulate(cib: &str, timeout: u64) -> Option<(Duration, Option<f64>)> {
@@ -82,15 +95,21 @@ fn main() {
         })
         .unwrap_or_else(|| vec![(3, 50), (8, 500), (16, 2000), (32, 5000)]);
     println!(
-        "| cluster | state | quorate schedule | actions | peak RSS (process) | crm_simulate -R | crm_simulate peak RSS |"
+        "| cluster | state | quorate schedule | actions | process peak RSS (inputs + schedule) | inputs resident | crm_simulate -R | crm_simulate peak RSS |"
     );
-    println!("|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|");
     for (nodes, resources) in sizes {
         for (state, running) in [("fresh", 0usize), ("settled", 50)] {
+            // The peak is per case: reset it (Linux clear_refs) before building the inputs.
+            let reset = reset_peak();
             let g = GenCluster::bench(nodes, resources, running);
             let model = model_from_yaml(&g.to_yaml());
             let cib = g.to_cib();
             let status = ClusterStatus::from_cib_xml(&cib).expect("generated CIB parses");
+            let base = rss_mib();
+            let inputs = base
+                .map(|b| format!("{b:.0} MiB"))
+                .unwrap_or_else(|| "?".into());
             // Warm up once, then take the best of three.
             let s = schedule(&model, &status);
             let mut best = Duration::MAX;
@@ -100,9 +119,10 @@ fn main() {
                 best = best.min(t.elapsed());
                 assert_eq!(s2.transition.actions.len(), s.transition.actions.len());
             }
-            let rss = peak_rss_mib()
-                .map(|m| format!("{m:.0} MiB"))
-                .unwrap_or_else(|| "?".into());
+            let peak = match (reset, peak_rss_mib()) {
+                (true, Some(m)) => format!("{m:.0} MiB"),
+                _ => "?".into(),
+            };
             let (crm_t, crm_rss) = if crm {
                 match crm_simulate(&cib, timeout) {
                     Some((d, r)) => (
@@ -116,7 +136,7 @@ fn main() {
                 ("not run".into(), "-".into())
             };
             println!(
-                "| {nodes} x {resources} | {state} | {:.3} s | {} | {rss} | {crm_t} | {crm_rss} |",
+                "| {nodes} x {resources} | {state} | {:.3} s | {} | {peak} | {inputs} | {crm_t} | {crm_rss} |",
                 best.as_secs_f64(),
                 s.transition.actions.len()
             );

@@ -411,19 +411,7 @@ fn nodes(cx: &mut Ctx, section: Node<'_, '_>) -> Vec<NodeSpec> {
         for (_, k, v) in nvpairs(cx, n, "instance_attributes") {
             attributes.insert(k, ParamValue::Text(v));
         }
-        let mut utilization = BTreeMap::new();
-        for (pid, k, v) in nvpairs(cx, n, "utilization") {
-            match v.parse::<u64>() {
-                Ok(x) => {
-                    utilization.insert(k, x);
-                }
-                Err(_) => cx.note(
-                    NoteLevel::Unsupported,
-                    &pid,
-                    format!("utilization `{k}={v}` is not a whole number; left out"),
-                ),
-            }
-        }
+        let utilization = utilization(cx, n);
         out.push(NodeSpec {
             name: uname.to_string(),
             id,
@@ -440,6 +428,24 @@ fn nodes(cx: &mut Ctx, section: Node<'_, '_>) -> Vec<NodeSpec> {
             "nodes",
             "the CIB has no ring addresses: each node's name is used as its address (import corosync.conf with --corosync for the real ones)",
         );
+    }
+    out
+}
+
+/// A node's or resource's utilization; values that are not whole numbers are reported.
+fn utilization(cx: &mut Ctx, n: Node<'_, '_>) -> BTreeMap<String, u64> {
+    let mut out = BTreeMap::new();
+    for (pid, k, v) in nvpairs(cx, n, "utilization") {
+        match v.parse::<u64>() {
+            Ok(x) => {
+                out.insert(k, x);
+            }
+            Err(_) => cx.note(
+                NoteLevel::Unsupported,
+                &pid,
+                format!("utilization `{k}={v}` is not a whole number; left out"),
+            ),
+        }
     }
     out
 }
@@ -590,19 +596,7 @@ fn primitive(cx: &mut Ctx, n: Node<'_, '_>, out: &mut ClusterDoc) -> Option<Stri
     let o = ops(cx, &id, n);
     let pairs = nvpairs(cx, n, "meta_attributes");
     let meta: Meta = cx.typed("Meta", &pairs, &format!("meta attribute of `{id}`"), &[]);
-    let mut utilization = BTreeMap::new();
-    for (pid, k, v) in nvpairs(cx, n, "utilization") {
-        match v.parse::<u64>() {
-            Ok(x) => {
-                utilization.insert(k, x);
-            }
-            Err(_) => cx.note(
-                NoteLevel::Unsupported,
-                &pid,
-                format!("utilization `{k}={v}` is not a whole number; left out"),
-            ),
-        }
-    }
+    let utilization = utilization(cx, n);
     let description = n.attribute("description").map(str::to_string);
     if agent.starts_with("stonith:") {
         let mut params = p;

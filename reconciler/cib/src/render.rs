@@ -263,6 +263,21 @@ fn resource(w: &mut XmlWriter, m: &Model, r: &Resource) {
     }
 }
 
+/// Parameters of an alert, a recipient or an operation as the CIB holds them: text as is,
+/// secrets as cibsecret's `lrm://` marker.
+fn lrm_params(params: &BTreeMap<String, Param>) -> BTreeMap<String, String> {
+    params
+        .iter()
+        .map(|(k, v)| {
+            let v = match v {
+                Param::Text(t) => t.clone(),
+                Param::Secret(_) => "lrm://".into(),
+            };
+            (k.clone(), v)
+        })
+        .collect()
+}
+
 /// The instance attributes of a primitive as the CIB holds them: secrets become
 /// `password_script` (fence agents) or cibsecret's `lrm://` marker, never their value.
 pub fn cib_params(p: &Primitive, fence: bool) -> BTreeMap<String, String> {
@@ -348,17 +363,7 @@ fn primitive(w: &mut XmlWriter, p: &Primitive, fence: bool) {
                 a.push((k.as_str(), Some(v.as_str())));
             }
             let a = attrs(&a);
-            let mut op_params: BTreeMap<String, String> = op
-                .params
-                .iter()
-                .map(|(k, v)| {
-                    let v = match v {
-                        Param::Text(t) => t.clone(),
-                        Param::Secret(_) => "lrm://".into(),
-                    };
-                    (k.clone(), v)
-                })
-                .collect();
+            let mut op_params = lrm_params(&op.params);
             if let Some(level) = check_level {
                 op_params.insert("OCF_CHECK_LEVEL".to_string(), level);
             }
@@ -700,17 +705,7 @@ fn alerts(w: &mut XmlWriter, m: &Model) {
                 ("path", Some(&a.path)),
             ]),
         );
-        let params: BTreeMap<String, String> = a
-            .params
-            .iter()
-            .map(|(k, v)| {
-                let v = match v {
-                    Param::Text(t) => t.clone(),
-                    Param::Secret(_) => "lrm://".into(),
-                };
-                (k.clone(), v)
-            })
-            .collect();
+        let params = lrm_params(&a.params);
         nvset(
             w,
             "instance_attributes",
@@ -731,17 +726,7 @@ fn alerts(w: &mut XmlWriter, m: &Model) {
             w.close("select");
         }
         for r in &a.recipients {
-            let params: BTreeMap<String, String> = r
-                .params
-                .iter()
-                .map(|(k, v)| {
-                    let v = match v {
-                        Param::Text(t) => t.clone(),
-                        Param::Secret(_) => "lrm://".into(),
-                    };
-                    (k.clone(), v)
-                })
-                .collect();
+            let params = lrm_params(&r.params);
             if params.is_empty() && r.meta.is_empty() {
                 w.leaf(
                     "recipient",

@@ -62,6 +62,17 @@ fn cluster_yaml(nodes: usize, resources: usize, changed: usize) -> String {
     y
 }
 
+/// CPU time of this process (user + system), from /proc/self/stat, in ms (10 ms resolution):
+/// robust against other processes competing for the cores, unlike wall time.
+fn cpu_ms() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<&str> = after.split_whitespace().collect();
+    let ticks: f64 = f.get(11).and_then(|u| u.parse::<f64>().ok()).unwrap_or(0.0)
+        + f.get(12).and_then(|s| s.parse::<f64>().ok()).unwrap_or(0.0);
+    ticks * 10.0
+}
+
 fn peak_rss_mb() -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     status
@@ -85,12 +96,13 @@ fn main() {
                 .collect()
         }
     };
-    println!("| nodes x resources | load+validate both | config diff | transition | render | total | changes | actions | peak RSS |");
-    println!("|---|---|---|---|---|---|---|---|---|");
+    println!("| nodes x resources | load+validate both | config diff | transition | render | total (wall) | total (CPU) | changes | actions | peak RSS |");
+    println!("|---|---|---|---|---|---|---|---|---|---|");
     for (nodes, resources) in sizes {
         let changed = (resources / 100).max(1);
         let base_text = cluster_yaml(nodes, resources, 0);
         let new_text = cluster_yaml(nodes, resources, changed);
+        let c0 = cpu_ms();
         let t0 = Instant::now();
         let base = load_sources(vec![("base.yaml".into(), base_text)]);
         let new = load_sources(vec![("new.yaml".into(), new_text)]);
@@ -120,14 +132,16 @@ fn main() {
         let text = quorate_plan::render::render_text(&plan, false);
         let json = serde_json::to_string(&plan).expect("plan serializes");
         let t4 = Instant::now();
+        let c4 = cpu_ms();
         let ms = |a: Instant, b: Instant| format!("{:.0} ms", (b - a).as_secs_f64() * 1000.0);
         println!(
-            "| {nodes} x {resources} | {} | {} | {} | {} | **{}** | {} | {} | {:.0} MB |",
+            "| {nodes} x {resources} | {} | {} | {} | {} | **{}** | {:.0} ms | {} | {} | {:.0} MB |",
             ms(t0, t1),
             ms(t1, t2),
             ms(t2, t3),
             ms(t3, t4),
             ms(t0, t4),
+            c4 - c0,
             plan.summary.change,
             plan.transition.as_ref().map_or(0, |t| t.actions.len()),
             peak_rss_mb()

@@ -410,6 +410,40 @@ impl WorkingSet<'_> {
         }
     }
 
+    /// How Pacemaker names the "first" side in a reason: `rsc4 start`, `bar running`.
+    fn first_name(&self, g: &Graph, f: First, o: &ROrder) -> String {
+        match (f, o.first.0) {
+            (First::Act(i), _) => {
+                let a = &g.acts[i];
+                let id = a.prim.map(|p| self.prims[p].id.as_str()).unwrap_or("");
+                format!("{id} {}", a.kind.verb())
+            }
+            (First::Virtual { .. }, RRef::Group(gi)) => {
+                let task = match o.first.1 {
+                    ActionKind::Start => "running",
+                    ActionKind::Stop => "stopped",
+                    k => k.verb(),
+                };
+                format!("{} {task}", self.groups[gi].id)
+            }
+            (First::Virtual { .. }, RRef::Prim(p)) => {
+                format!("{} {}", self.prims[p].id, o.first.1.verb())
+            }
+        }
+    }
+
+    /// Sets `t`'s reason (if it has none) when `f` belongs to another resource.
+    fn because(&self, g: &mut Graph, t: usize, f: First, o: &ROrder, word: &str) {
+        let other = match f {
+            First::Act(i) => g.acts[i].prim != g.acts[t].prim,
+            First::Virtual { .. } => true,
+        };
+        if other && g.acts[t].reason.is_none() {
+            let name = self.first_name(g, f, o);
+            g.acts[t].reason = Some(format!("{word} {name}"));
+        }
+    }
+
     fn apply_order(&self, g: &mut Graph, o: &ROrder) -> bool {
         let Some(firsts) = self.firsts(g, o.first.0, o.first.1) else {
             return false;
@@ -443,6 +477,7 @@ impl WorkingSet<'_> {
                 }
                 if o.flags & IMPLIES_THEN != 0 && f_req && g.acts[t].optional {
                     g.acts[t].optional = false;
+                    self.because(g, t, f, o, "required");
                     changed = true;
                 }
                 if o.flags & RESTART != 0 {
@@ -454,10 +489,20 @@ impl WorkingSet<'_> {
                         if let First::Act(i) = f {
                             if (g.acts[i].runnable || !g.acts[t].optional) && g.acts[i].optional {
                                 g.acts[i].optional = false;
+                                if g.acts[i].prim != g.acts[t].prim && g.acts[i].reason.is_none() {
+                                    let then = &g.acts[t];
+                                    let id = then
+                                        .prim
+                                        .map(|p| self.prims[p].id.clone())
+                                        .unwrap_or_default();
+                                    g.acts[i].reason =
+                                        Some(format!("required {id} {}", then.kind.verb()));
+                                }
                                 changed = true;
                             }
                             if !g.acts[i].optional && !g.acts[i].runnable && g.acts[t].runnable {
                                 g.acts[t].runnable = false;
+                                self.because(g, t, f, o, "unrunnable");
                                 changed = true;
                             }
                         }
@@ -469,18 +514,7 @@ impl WorkingSet<'_> {
                 };
                 if o.flags & RUNNABLE_LEFT != 0 && !f_run && g.acts[t].runnable {
                     g.acts[t].runnable = false;
-                    if g.acts[t].reason.is_none() {
-                        if let Some(fp) = match f {
-                            First::Act(i) => g.acts[i].prim,
-                            First::Virtual { .. } => None,
-                        } {
-                            g.acts[t].reason = Some(format!(
-                                "required {} {}",
-                                self.prims[fp].id,
-                                o.first.1.verb()
-                            ));
-                        }
-                    }
+                    self.because(g, t, f, o, "unrunnable");
                     changed = true;
                 }
                 // IMPLIES_FIRST changes nothing when "first" is a primitive's action: Pacemaker
@@ -861,6 +895,9 @@ impl WorkingSet<'_> {
                 _ => out.push(format!("Shutdown {n}")),
             }
         }
+        // (change, resource, details, reason) per primitive, then aligned as
+        // pcmk_output.c's rsc_action_item does: "%-8s   %-*s   ( %*s )%s%s".
+        let mut items: Vec<(&str, &str, String, Option<String>)> = Vec::new();
         for &p in order {
             let prim = &self.prims[p];
             if !prim.managed {
@@ -870,64 +907,68 @@ impl WorkingSet<'_> {
             let stops: Vec<&Act> = g.of(p, ActionKind::Stop).map(|i| &g.acts[i]).collect();
             let current = prim.running_on.first().map(|&n| self.nodes[n].name.clone());
             let next = start.map(|a| self.nodes[a.node].name.clone());
-            let suffix = |a: &Act| {
-                let mut s = String::new();
-                if let Some(r) = &a.reason {
-                    s.push_str(&format!(" due to {r}"));
-                }
-                if !a.runnable {
-                    s.push_str(" (blocked)");
-                }
-                s
+            let reason = |a: &Act| match (&a.reason, a.runnable) {
+                (Some(r), false) => Some(format!("due to {r} (blocked)")),
+                (Some(r), true) => Some(format!("due to {r}")),
+                (None, false) => Some("blocked".to_string()),
+                (None, true) => None,
             };
             let start_req = start.is_some_and(|a| !a.optional);
-            let stop_req = stops.iter().any(|a| !a.optional);
-            let line = match (&current, start) {
-                (None, Some(s)) if start_req => Some(format!(
-                    "Start {} ( {} ){}",
-                    prim.id,
-                    next.clone().unwrap_or_default(),
-                    suffix(s)
+            let required_stop = stops.iter().find(|a| !a.optional).copied();
+            let id = prim.id.as_str();
+            let item = match (&current, start) {
+                (None, Some(s)) if start_req => {
+                    Some(("Start", id, next.clone().unwrap_or_default(), reason(s)))
+                }
+                (Some(c), Some(s)) if start_req && !s.runnable && required_stop.is_some() => {
+                    // The reason comes from the stop, else the start; "blocked" from the stop.
+                    let stop = required_stop.expect("checked by the guard");
+                    let why = stop.reason.as_ref().or(s.reason.as_ref());
+                    let text = match (why, stop.runnable) {
+                        (Some(r), false) => Some(format!("due to {r} (blocked)")),
+                        (Some(r), true) => Some(format!("due to {r}")),
+                        (None, false) => Some("blocked".to_string()),
+                        (None, true) => None,
+                    };
+                    Some(("Stop", id, c.clone(), text))
+                }
+                (Some(c), Some(s)) if start_req && next.as_deref() != Some(c.as_str()) => Some((
+                    if prim.failed { "Recover" } else { "Move" },
+                    id,
+                    format!("{c} -> {}", next.clone().unwrap_or_default()),
+                    if s.runnable {
+                        None
+                    } else {
+                        Some("blocked".to_string())
+                    },
                 )),
-                (Some(c), Some(s)) if start_req && !s.runnable && stop_req => {
-                    let st = stops.iter().find(|a| !a.optional).copied();
-                    Some(format!(
-                        "Stop {} ( {c} ){}",
-                        prim.id,
-                        st.map(suffix).unwrap_or_default()
-                    ))
-                }
-                (Some(c), Some(s)) if start_req && next.as_deref() != Some(c.as_str()) => {
-                    Some(format!(
-                        "{} {} ( {c} -> {} ){}",
-                        if prim.failed { "Recover" } else { "Move" },
-                        prim.id,
-                        next.clone().unwrap_or_default(),
-                        if s.runnable {
-                            String::new()
-                        } else {
-                            " (blocked)".into()
-                        }
-                    ))
-                }
-                (Some(c), Some(_)) if start_req && stop_req => Some(format!(
-                    "{} {} ( {c} )",
+                (Some(c), Some(_)) if start_req && required_stop.is_some() => Some((
                     if prim.failed { "Recover" } else { "Restart" },
-                    prim.id
+                    id,
+                    c.clone(),
+                    start.and_then(|s| s.reason.as_ref().map(|r| format!("due to {r}"))),
                 )),
-                (Some(c), _) if stop_req && !start_req => {
-                    let st = stops.iter().find(|a| !a.optional).copied();
-                    Some(format!(
-                        "Stop {} ( {c} ){}",
-                        prim.id,
-                        st.map(suffix).unwrap_or_default()
-                    ))
+                (Some(c), _) if required_stop.is_some() && !start_req => {
+                    Some(("Stop", id, c.clone(), required_stop.and_then(reason)))
                 }
                 _ => None,
             };
-            if let Some(l) = line {
-                out.push(l);
+            if let Some(it) = item {
+                items.push(it);
             }
+        }
+        let mut rsc_width = 5;
+        for (_, id, _, _) in &items {
+            if id.len() > rsc_width {
+                rsc_width = id.len() + 2;
+            }
+        }
+        let detail_width = items.iter().map(|it| it.2.len()).max().unwrap_or(0).max(5);
+        for (change, id, details, reason) in items {
+            out.push(format!(
+                "{change:<8}   {id:<rsc_width$}   ( {details:>detail_width$} ){}",
+                reason.map(|r| format!("  {r}")).unwrap_or_default()
+            ));
         }
         out
     }

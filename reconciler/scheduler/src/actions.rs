@@ -219,6 +219,8 @@ impl WorkingSet<'_> {
             }
             if assigned.is_none() && a.reason.is_none() {
                 a.reason = Some("node availability".into());
+            } else if stop_unexpected && a.reason.is_none() {
+                a.reason = Some("being multiply active".into());
             }
         }
         let starts: Vec<usize> = g.of(p, ActionKind::Start).collect();
@@ -472,6 +474,7 @@ impl WorkingSet<'_> {
                         && g.acts[t].runnable
                     {
                         g.acts[t].runnable = false;
+                        self.because(g, t, f, o, "unrunnable");
                         changed = true;
                     }
                 }
@@ -529,8 +532,14 @@ impl WorkingSet<'_> {
                         _ => false,
                     };
                     if !noop && (g.acts[t].runnable || g.acts[t].optional) {
-                        g.acts[t].runnable = false;
-                        g.acts[t].optional = false;
+                        if g.acts[t].optional {
+                            g.acts[t].optional = false;
+                            self.because(g, t, f, o, "required");
+                        }
+                        if g.acts[t].runnable {
+                            g.acts[t].runnable = false;
+                            self.because(g, t, f, o, "unrunnable");
+                        }
                         changed = true;
                     }
                 }
@@ -871,28 +880,35 @@ impl WorkingSet<'_> {
                 .targets
                 .insert(prim.id.clone(), target.map(|n| self.nodes[n].name.clone()));
         }
-        sched.summary = self.summary(g, order);
+        // The summary follows the resource list as Pacemaker sorts it (priority, then CIB order).
+        let mut by_priority = Vec::with_capacity(order.len());
+        for t in &self.tops {
+            match *t {
+                Top::Prim(p) => by_priority.push(p),
+                Top::Group(gi) => by_priority.extend(self.groups[gi].members.iter().copied()),
+            }
+        }
+        sched.summary = self.summary(g, &by_priority);
         sched
     }
 
     fn summary(&self, g: &Graph, order: &[usize]) -> Vec<String> {
         let mut out = Vec::new();
-        for &i in &g.node_acts {
+        // Fencing lines come in reverse node order (Pacemaker prepends them); shutdowns are not
+        // summary lines.
+        for &i in g.node_acts.iter().rev() {
             let a = &g.acts[i];
             if !g.emitted(i) {
                 continue;
             }
             let n = &self.nodes[a.node].name;
-            match a.kind {
-                ActionKind::Fence => out.push(format!(
-                    "Fence ({}) {n} '{}'",
-                    match self.model.policy.stonith_action {
-                        quorate_schema::types::StonithAction::Reboot => "reboot",
-                        _ => "off",
-                    },
-                    a.reason.clone().unwrap_or_else(|| "node is unclean".into())
-                )),
-                _ => out.push(format!("Shutdown {n}")),
+            if a.kind == ActionKind::Fence {
+                let how = match self.model.policy.stonith_action {
+                    quorate_schema::types::StonithAction::Reboot => "reboot",
+                    _ => "off",
+                };
+                let why = a.reason.clone().unwrap_or_else(|| "node is unclean".into());
+                out.push(format!("Fence ({how}) {n} '{why}'"));
             }
         }
         // (change, resource, details, reason) per primitive, then aligned as
@@ -916,40 +932,67 @@ impl WorkingSet<'_> {
             let start_req = start.is_some_and(|a| !a.optional);
             let required_stop = stops.iter().find(|a| !a.optional).copied();
             let id = prim.id.as_str();
+            // One "Stop" line per node where a stop is required, in the order it runs there.
+            let stop_lines =
+                |why_fallback: Option<&Act>| -> Vec<(&str, &str, String, Option<String>)> {
+                    prim.running_on
+                        .iter()
+                        .filter_map(|&n| stops.iter().find(|a| a.node == n && !a.optional))
+                        .map(|stop| {
+                            let why = stop
+                                .reason
+                                .as_ref()
+                                .or_else(|| why_fallback.and_then(|s| s.reason.as_ref()));
+                            let text = match (why, stop.runnable) {
+                                (Some(r), false) => Some(format!("due to {r} (blocked)")),
+                                (Some(r), true) => Some(format!("due to {r}")),
+                                (None, false) => Some("blocked".to_string()),
+                                (None, true) => None,
+                            };
+                            ("Stop", id, self.nodes[stop.node].name.clone(), text)
+                        })
+                        .collect()
+                };
             let item = match (&current, start) {
                 (None, Some(s)) if start_req => {
                     Some(("Start", id, next.clone().unwrap_or_default(), reason(s)))
                 }
-                (Some(c), Some(s)) if start_req && !s.runnable && required_stop.is_some() => {
+                (Some(_), Some(s)) if start_req && !s.runnable && required_stop.is_some() => {
                     // The reason comes from the stop, else the start; "blocked" from the stop.
-                    let stop = required_stop.expect("checked by the guard");
-                    let why = stop.reason.as_ref().or(s.reason.as_ref());
-                    let text = match (why, stop.runnable) {
-                        (Some(r), false) => Some(format!("due to {r} (blocked)")),
-                        (Some(r), true) => Some(format!("due to {r}")),
-                        (None, false) => Some("blocked".to_string()),
-                        (None, true) => None,
-                    };
-                    Some(("Stop", id, c.clone(), text))
+                    items.extend(stop_lines(Some(s)));
+                    None
                 }
                 (Some(c), Some(s)) if start_req && next.as_deref() != Some(c.as_str()) => Some((
                     if prim.failed { "Recover" } else { "Move" },
                     id,
-                    format!("{c} -> {}", next.clone().unwrap_or_default()),
+                    if prim.role == Role::Promoted {
+                        // A promoted primitive leaves its role behind when it moves.
+                        format!(
+                            "Promoted {c} -> Started {}",
+                            next.clone().unwrap_or_default()
+                        )
+                    } else {
+                        format!("{c} -> {}", next.clone().unwrap_or_default())
+                    },
                     if s.runnable {
                         None
                     } else {
                         Some("blocked".to_string())
                     },
                 )),
-                (Some(c), Some(_)) if start_req && required_stop.is_some() => Some((
-                    if prim.failed { "Recover" } else { "Restart" },
-                    id,
-                    c.clone(),
-                    start.and_then(|s| s.reason.as_ref().map(|r| format!("due to {r}"))),
-                )),
-                (Some(c), _) if required_stop.is_some() && !start_req => {
-                    Some(("Stop", id, c.clone(), required_stop.and_then(reason)))
+                (Some(c), Some(s)) if start_req && required_stop.is_some() => {
+                    // Recover takes its reason from the stop, Restart from the start.
+                    let source = if prim.failed { required_stop } else { Some(s) };
+                    Some((
+                        if prim.failed { "Recover" } else { "Restart" },
+                        id,
+                        c.clone(),
+                        source.and_then(|a| a.reason.as_ref().map(|r| format!("due to {r}"))),
+                    ))
+                }
+                (Some(_), _) if required_stop.is_some() && !start_req => {
+                    items.extend(stop_lines(None));
+                    None
                 }
                 _ => None,
             };

@@ -148,14 +148,32 @@ fn pacemaker_view(mut doc: ClusterDoc) -> ClusterDoc {
 /// Runs `quorate plan`.
 pub fn run(args: &PlanArgs) -> Result<ExitCode> {
     let mut err = std::io::stderr().lock();
-    let after_loaded = load_paths(std::slice::from_ref(&args.path));
-    let (model, diags) = validate(
-        &after_loaded,
-        &Options {
-            strict: false,
-            catalog: &NoCatalog,
-        },
-    );
+    // The base revision is read, loaded and lowered on a second thread while this one loads
+    // and validates the new state: the two are independent, and large clusters take time.
+    let (base, after_loaded, (model, diags)) = std::thread::scope(|scope| {
+        let base = args.base.as_ref().map(|rev| {
+            scope.spawn(
+                move || -> Result<(quorate_schema::Loaded, quorate_schema::Model)> {
+                    let loaded = load_sources(load_at_revision(&args.path, rev)?);
+                    let model = lower_unvalidated(&loaded).0;
+                    Ok((loaded, model))
+                },
+            )
+        });
+        let after_loaded = load_paths(std::slice::from_ref(&args.path));
+        let checked = validate(
+            &after_loaded,
+            &Options {
+                strict: false,
+                catalog: &NoCatalog,
+            },
+        );
+        let base = base.map(|h| {
+            h.join()
+                .unwrap_or_else(|_| Err(anyhow::anyhow!("reading the base revision failed")))
+        });
+        (base, after_loaded, checked)
+    });
     if model.is_none() {
         write!(
             err,
@@ -178,8 +196,7 @@ pub fn run(args: &PlanArgs) -> Result<ExitCode> {
     let after_model = model.expect("checked above");
     let (before, after, transition) = match (&args.base, &args.live) {
         (Some(rev), _) => {
-            let files = load_at_revision(&args.path, rev)?;
-            let loaded = load_sources(files);
+            let (loaded, before_model) = base.expect("spawned for --base")?;
             if loaded.diags.fails(false) {
                 write!(
                     err,
@@ -191,7 +208,6 @@ pub fn run(args: &PlanArgs) -> Result<ExitCode> {
                     "warning: the desired state at {rev} has errors; planning against what loaded"
                 )?;
             }
-            let before_model = lower_unvalidated(&loaded).0;
             let t = transition_from_base(&before_model, &after_model);
             (loaded.doc, after_loaded.doc.clone(), t)
         }

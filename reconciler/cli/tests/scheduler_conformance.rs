@@ -33,7 +33,8 @@ struct Outcome {
 
 /// The "Transition Summary" lines of a stored `crm_simulate -S` summary, without the `  * `.
 fn stored_summary(name: &str) -> Vec<String> {
-    let text = std::fs::read_to_string(data().join("summary").join(format!("{name}.summary"))).unwrap_or_default();
+    let text = std::fs::read_to_string(data().join("summary").join(format!("{name}.summary")))
+        .unwrap_or_default();
     text.lines()
         .skip_while(|l| !l.starts_with("Transition Summary:"))
         .skip(1)

@@ -19,9 +19,9 @@
 //! ```
 //!
 //! The pipeline follows Pacemaker's (`pcmk__schedule_actions`): unpack nodes, resources and
-//! history ([`unpack`]); location constraints, stickiness and fail-count bans; assignment with
-//! colocations ([`assign`]); action creation, fencing, orderings and flag propagation
-//! ([`actions`]).
+//! history (`unpack`); location constraints, stickiness and fail-count bans; assignment with
+//! colocations (`assign`); action creation, fencing, orderings and flag propagation (`actions`).
+//! Clones are not scheduled yet.
 
 mod actions;
 mod assign;

@@ -219,13 +219,13 @@ fn pacemaker_regression_inputs() {
     );
 }
 
+/// Placements and actions, as `pcmk-oracle.sh` prints them.
+type Decided = (BTreeMap<String, Value>, BTreeSet<String>);
+
 /// What `crm_simulate -S` decides for a CIB: placements from the revised status and actions
 /// from the transition graph, shaped as `pcmk-oracle.sh` shapes them. `None` when
 /// `crm_simulate` is not installed.
-fn crm_simulate(
-    cib: &str,
-    tag: &str,
-) -> Option<Result<(BTreeMap<String, Value>, BTreeSet<String>), String>> {
+fn crm_simulate(cib: &str, tag: &str) -> Option<Result<Decided, String>> {
     let dir = std::env::temp_dir().join(format!("quorate-diff-{}-{tag}", std::process::id()));
     std::fs::create_dir_all(&dir).ok()?;
     let input = dir.join("cib.xml");

@@ -32,6 +32,10 @@ pub(crate) struct Colocs {
     pub all: Vec<Coloc>,
     pub this_with: Vec<Vec<usize>>,
     pub with_this: Vec<Vec<usize>>,
+    /// "X with group" per group, added to the last member's list once the group is assigned.
+    pub group_with_this: Vec<Vec<usize>>,
+    /// The group whose last member each primitive is.
+    pub last_member_of: Vec<Option<usize>>,
 }
 
 fn is_promoted(r: Option<CfgRole>) -> bool {
@@ -304,18 +308,39 @@ impl WorkingSet<'_> {
                 let extra = this_with[np + g].clone();
                 this_with[first].extend(extra);
             }
-            if let Some(&last) = grp.members.last() {
-                let extra = with_this[np + g].clone();
-                with_this[last].extend(extra);
-            }
         }
+        // "X with group" joins the last member's list only once the group is assigned
+        // (Pacemaker expands then); until then merges through the group do not see it.
+        let group_with_this: Vec<Vec<usize>> = (0..ng).map(|g| with_this[np + g].clone()).collect();
+        let last_member_of: Vec<Option<usize>> = {
+            let mut v = vec![None; np];
+            for (g, grp) in self.groups.iter().enumerate() {
+                if let Some(&last) = grp.members.last() {
+                    v[last] = Some(g);
+                }
+            }
+            v
+        };
         this_with.truncate(np);
         with_this.truncate(np);
         Colocs {
             all,
+            group_with_this,
+            last_member_of,
             this_with,
             with_this,
         }
+    }
+
+    /// `p`'s "with this" colocations, with its group's once the group has been expanded.
+    fn with_this_of(&self, p: usize, co: &Colocs) -> Vec<usize> {
+        let mut v = co.with_this[p].clone();
+        if let Some(g) = co.last_member_of[p] {
+            if self.groups[g].expanded {
+                v.extend(co.group_with_this[g].iter().copied());
+            }
+        }
+        v
     }
 
     fn any_available(&self, table: &[Option<i64>]) -> bool {
@@ -371,6 +396,7 @@ impl WorkingSet<'_> {
             return;
         }
         self.groups[g].assigning = true;
+        self.groups[g].expanded = true;
         let members = self.groups[g].members.clone();
         for m in members {
             self.assign_prim(m, co);
@@ -416,7 +442,7 @@ impl WorkingSet<'_> {
                 }
             }
         }
-        for &ci in &co.with_this[p] {
+        for ci in self.with_this_of(p, co) {
             let c = &co.all[ci];
             if !self.has_influence(c) {
                 continue;
@@ -559,10 +585,37 @@ impl WorkingSet<'_> {
     ) -> Vec<Option<i64>> {
         let q = match dep {
             RRef::Prim(q) => q,
-            RRef::Group(g) => match self.groups[g].members.first() {
-                Some(&q) => q,
-                None => return table,
-            },
+            RRef::Group(g) => {
+                // init_group_colocated_nodes: the first member's scores (and its chain), then
+                // the last member's "with this" colocations.
+                let (Some(&first), Some(&last)) = (
+                    self.groups[g].members.first(),
+                    self.groups[g].members.last(),
+                ) else {
+                    return table;
+                };
+                if self.groups[g].merging {
+                    return table;
+                }
+                self.groups[g].merging = true;
+                let mut work =
+                    self.merge_weights(RRef::Prim(first), table.clone(), attr, factor, co);
+                if self.any_available(&work) {
+                    let sign: f32 = if factor < 0.0 { -1.0 } else { 1.0 };
+                    for ci in self.with_this_of(last, co) {
+                        let c = &co.all[ci];
+                        if !self.has_influence(c) {
+                            continue;
+                        }
+                        let f = sign * c.score as f32 / INF as f32;
+                        work = self.merge_weights(c.dep, work, &c.attr, f, co);
+                    }
+                } else {
+                    work = table;
+                }
+                self.groups[g].merging = false;
+                return work;
+            }
         };
         if self.prims[q].merging {
             return table;
@@ -598,7 +651,7 @@ impl WorkingSet<'_> {
             return table;
         }
         let sign: f32 = if factor < 0.0 { -1.0 } else { 1.0 };
-        for &ci in &co.with_this[q] {
+        for ci in self.with_this_of(q, co) {
             let c = &co.all[ci];
             if !self.has_influence(c) {
                 continue;

@@ -132,6 +132,10 @@ pub(crate) struct Group {
     pub priority: i64,
     pub assigning: bool,
     pub assigned: bool,
+    /// Its colocations were expanded to its members (it started being assigned).
+    pub expanded: bool,
+    /// Being merged into another resource's scores (loop guard).
+    pub merging: bool,
 }
 
 /// Top-level resources, in assignment order.
@@ -406,6 +410,8 @@ impl<'a> WorkingSet<'a> {
                         priority,
                         assigning: false,
                         assigned: false,
+                        expanded: false,
+                        merging: false,
                     });
                     self.group_by_id.insert(g.id.clone(), gi);
                     for m in &g.members {

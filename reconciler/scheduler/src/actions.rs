@@ -271,14 +271,6 @@ impl WorkingSet<'_> {
                     then: (RRef::Prim(w[0]), ActionKind::Stop),
                     flags: RESTART,
                 });
-                if !self.prims[w[1]].running_on.is_empty() && self.prims[w[0]].running_on.is_empty()
-                {
-                    orders.push(ROrder {
-                        first: (RRef::Prim(w[1]), ActionKind::Stop),
-                        then: (RRef::Prim(w[0]), ActionKind::Start),
-                        flags: IMPLIES_FIRST | RUNNABLE_LEFT,
-                    });
-                }
             }
         }
         for c in &self.model.constraints {

@@ -283,7 +283,9 @@ impl WorkingSet<'_> {
             RRef::Prim(p) => p,
             RRef::Group(g) => np + g,
         };
-        for (i, c) in all.iter().enumerate() {
+        // g_list_insert_sorted puts a new entry before the equal ones already there, so equal
+        // keys end up newest first: push newest first, then sort stably.
+        for (i, c) in all.iter().enumerate().rev() {
             this_with[slot(c.dep)].push(i);
             with_this[slot(c.pri)].push(i);
         }

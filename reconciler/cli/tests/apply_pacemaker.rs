@@ -3,26 +3,14 @@
 //! change the desired state and apply, dry runs change nothing, runtime-owned parts survive,
 //! and a concurrent edit between read and patch is detected and refused.
 
+mod common;
+
+use common::repo_root as repo;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-struct Scratch(PathBuf);
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn scratch(name: &str) -> Scratch {
-    let p = std::env::temp_dir().join(format!("quorate-apply-test-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&p);
-    std::fs::create_dir_all(&p).unwrap();
-    Scratch(p)
+fn scratch(name: &str) -> common::Scratch {
+    common::scratch("apply", name)
 }
 
 fn run(cmd: &mut Command) -> Output {

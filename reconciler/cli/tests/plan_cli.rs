@@ -3,26 +3,14 @@
 //! and the GitHub Actions and GitLab CI jobs of `deploy/ci/` run step by step on a repository
 //! the test builds. `QUORATE_BLESS=1` rewrites the snapshots in `tests/golden/plan/`.
 
+mod common;
+
+use common::{repo_root, Scratch};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-struct Scratch(PathBuf);
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 fn scratch(name: &str) -> Scratch {
-    let p = std::env::temp_dir().join(format!("quorate-plan-test-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&p);
-    std::fs::create_dir_all(&p).unwrap();
-    Scratch(p)
+    common::scratch("plan", name)
 }
 
 /// Commits the files (path, content) of `files` on top of HEAD (replacing the tree's cluster/).

@@ -40,6 +40,17 @@ impl Default for Options<'static> {
 /// Validates a loaded desired state. Returns the model when there is no error (warnings allowed
 /// unless `strict`), and every diagnostic, structural ones included, sorted by place.
 pub fn validate(loaded: &Loaded, opts: &Options<'_>) -> (Option<Model>, Diagnostics) {
+    let (model, mut diags) = lower_and_check(loaded, opts);
+    if opts.strict {
+        diags.make_warnings_errors();
+    }
+    diags.sort();
+    let ok = !diags.fails(opts.strict);
+    (ok.then_some(model), diags)
+}
+
+/// Lowers the document and runs every check, without judging the result.
+fn lower_and_check(loaded: &Loaded, opts: &Options<'_>) -> (Model, Diagnostics) {
     let mut cx = Cx {
         l: loaded,
         diags: Diagnostics::default(),
@@ -51,13 +62,7 @@ pub fn validate(loaded: &Loaded, opts: &Options<'_>) -> (Option<Model>, Diagnost
     let model = lower::lower(&mut cx);
     rules::check(&mut cx, &model, opts);
     graph::check(&mut cx, &model);
-    let mut diags = cx.diags;
-    if opts.strict {
-        diags.make_warnings_errors();
-    }
-    diags.sort();
-    let ok = !diags.fails(opts.strict);
-    (ok.then_some(model), diags)
+    (model, cx.diags)
 }
 
 /// Lowers a document to a [`Model`] even when it has errors, with every diagnostic.
@@ -68,18 +73,7 @@ pub fn validate(loaded: &Loaded, opts: &Options<'_>) -> (Option<Model>, Diagnost
 /// document may hold dangling references; callers must tolerate them. Everything that applies
 /// a desired state uses [`validate`] instead.
 pub fn lower_unvalidated(loaded: &Loaded) -> (Model, Diagnostics) {
-    let mut cx = Cx {
-        l: loaded,
-        diags: Diagnostics::default(),
-        ptrs: std::collections::BTreeMap::new(),
-    };
-    for d in loaded.diags.iter() {
-        cx.diags.push(d.clone());
-    }
-    let model = lower::lower(&mut cx);
-    rules::check(&mut cx, &model, &Options::default());
-    graph::check(&mut cx, &model);
-    let mut diags = cx.diags;
+    let (model, mut diags) = lower_and_check(loaded, &Options::default());
     diags.sort();
     (model, diags)
 }

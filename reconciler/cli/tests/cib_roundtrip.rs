@@ -145,16 +145,10 @@ fn import_of_render_gives_every_example_back() {
             "{name}: render(import(render(x))) differs from render(x)"
         );
         strip_ids(&mut got);
-        let (a, b) = (
-            serde_json::to_value(&got).unwrap(),
-            serde_json::to_value(&want).unwrap(),
-        );
-        let mut diffs = Vec::new();
-        json_diff(&a, &b, "", &mut diffs);
-        assert!(
-            diffs.is_empty(),
-            "{name}: import(render(x)) differs from x at:\n{}",
-            diffs.join("\n")
+        assert_same_doc(
+            &got,
+            &want,
+            &format!("{name}: import(render(x)) differs from x"),
         );
         // And the YAML it writes validates once the cluster name is given.
         let mut doc = imported.doc;
@@ -222,6 +216,21 @@ fn cib_secrets(doc: &mut quorate_schema::types::ClusterDoc) {
             }
         }
     }
+}
+
+/// Fails with every differing field when two documents differ.
+fn assert_same_doc(
+    got: &quorate_schema::types::ClusterDoc,
+    want: &quorate_schema::types::ClusterDoc,
+    what: &str,
+) {
+    let (a, b) = (
+        serde_json::to_value(got).unwrap(),
+        serde_json::to_value(want).unwrap(),
+    );
+    let mut diffs = Vec::new();
+    json_diff(&a, &b, "", &mut diffs);
+    assert!(diffs.is_empty(), "{what} at:\n{}", diffs.join("\n"));
 }
 
 /// Every JSON pointer where `a` and `b` differ, with both values.
@@ -425,16 +434,10 @@ fn import_of_cib_and_corosync_conf_gives_the_whole_example_back() {
             .get_or_insert(quorate_schema::types::Transport::Knet);
         let mut got = back.doc;
         strip_ids(&mut got);
-        let (a, b) = (
-            serde_json::to_value(&got).unwrap(),
-            serde_json::to_value(&want).unwrap(),
-        );
-        let mut diffs = Vec::new();
-        json_diff(&a, &b, "", &mut diffs);
-        assert!(
-            diffs.is_empty(),
-            "{name}: import differs from the example at:\n{}",
-            diffs.join("\n")
+        assert_same_doc(
+            &got,
+            &want,
+            &format!("{name}: import differs from the example"),
         );
     }
     let _ = std::fs::remove_dir_all(&tmp);

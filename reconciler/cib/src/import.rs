@@ -600,7 +600,10 @@ fn primitive(cx: &mut Ctx, n: Node<'_, '_>, out: &mut ClusterDoc) -> Option<Stri
     let description = n.attribute("description").map(str::to_string);
     if agent.starts_with("stonith:") {
         let mut params = p;
-        // `pcmk_host_list` becomes `hosts` when it is a plain list of names.
+        // `pcmk_host_list` becomes `hosts` when it is a plain list of names written as `hosts`
+        // renders it (separated by single spaces). Any other spelling (commas) stays a
+        // parameter as written: the controller's parameter digest covers the exact text, so a
+        // respelling would read as a definition change and restart the device.
         let hosts = match params.get("pcmk_host_list") {
             Some(ParamValue::Text(t)) => {
                 let hs: Vec<String> = t
@@ -608,8 +611,12 @@ fn primitive(cx: &mut Ctx, n: Node<'_, '_>, out: &mut ClusterDoc) -> Option<Stri
                     .filter(|s| !s.is_empty())
                     .map(str::to_string)
                     .collect();
-                params.remove("pcmk_host_list");
-                hs
+                if !hs.is_empty() && hs.join(" ") == *t {
+                    params.remove("pcmk_host_list");
+                    hs
+                } else {
+                    Vec::new()
+                }
             }
             _ => Vec::new(),
         };

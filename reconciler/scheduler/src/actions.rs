@@ -206,6 +206,16 @@ impl WorkingSet<'_> {
                 g.rsc_action(p, ActionKind::Start, a, false);
             }
         }
+        // A definition change (see `digest`) requires the start where it is assigned; the
+        // restart ordering then requires the stop.
+        if prim.definition_changed && next_role >= Role::Started && !prim.blocked {
+            if let Some(a) = assigned {
+                let i = g.rsc_action(p, ActionKind::Start, a, false);
+                if g.acts[i].reason.is_none() {
+                    g.acts[i].reason = Some("resource definition change".into());
+                }
+            }
+        }
         if prim.start_pending {
             if let Some(a) = assigned {
                 let i = g.rsc_action(p, ActionKind::Start, a, true);
@@ -673,6 +683,20 @@ impl WorkingSet<'_> {
             }
         }
         g.orders = orders;
+        // A reload is cancelled by any required stop or demote of its resource.
+        for p in 0..self.prims.len() {
+            let cancelled = g
+                .of(p, ActionKind::Stop)
+                .chain(g.of(p, ActionKind::Demote))
+                .any(|i| !g.acts[i].optional);
+            if cancelled {
+                continue;
+            }
+            for &n in &self.prims[p].reload_on {
+                let i = g.rsc_action(p, ActionKind::Reload, n, false);
+                g.acts[i].reason = Some("resource definition change".into());
+            }
+        }
         // A resource found promoted (a primitive whose agent reported "running promoted") is
         // demoted before each of its stops, as the role state machine goes Promoted ->
         // Unpromoted -> Stopped.
@@ -946,6 +970,15 @@ impl WorkingSet<'_> {
                         .collect()
                 };
             let item = match (&current, start) {
+                // Pacemaker says "Reload" once it decided to reload, even when a required stop
+                // cancelled the reload.
+                (Some(c), _)
+                    if !prim.reload_on.is_empty()
+                        && self.next_role(p) >= Role::Started
+                        && next.as_deref() == Some(c.as_str()) =>
+                {
+                    Some(("Reload", id, c.clone(), None))
+                }
                 (None, Some(s)) if start_req => {
                     Some(("Start", id, next.clone().unwrap_or_default(), reason(s)))
                 }

@@ -25,6 +25,7 @@
 
 mod actions;
 mod assign;
+pub mod digest;
 pub mod score;
 pub mod status;
 pub mod testkit;
@@ -34,7 +35,8 @@ pub mod transition;
 mod unpack;
 
 pub use status::{
-    ClusterStatus, NodeKind, NodeState, NodeStatus, OpRecord, ResourceHistory, StatusError,
+    ClusterStatus, Digest, NodeKind, NodeState, NodeStatus, OpDigests, OpRecord, ResourceHistory,
+    StatusError,
 };
 pub use transition::{Action, ActionKind, Placement, Schedule, Transition};
 
@@ -44,6 +46,9 @@ use quorate_schema::model::Model;
 pub fn schedule(model: &Model, status: &ClusterStatus) -> Schedule {
     let mut ws = unpack::WorkingSet::new(model, status);
     ws.apply_node_criteria();
+    // After the node criteria, as in Pacemaker: a fail count cleared for a definition change
+    // does not lift the migration-threshold ban of this transition.
+    ws.check_definition_changes();
     let co = ws.build_colocations();
     ws.assign_all(&co);
     ws.transition(&co)

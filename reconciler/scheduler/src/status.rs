@@ -130,6 +130,60 @@ pub struct OpRecord {
     pub target_rc: Option<i32>,
     /// The transition number in `transition-key` (orders pending operations).
     pub transition: Option<i64>,
+    /// The parameter digests the controller recorded with the result (`op-digest`, ...);
+    /// `None` when none was recorded, and then the parameters are not compared.
+    pub digests: Option<Box<OpDigests>>,
+}
+
+/// A recorded MD5 digest: 16 bytes when it is 32 hex digits, as Pacemaker writes them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Digest {
+    /// 32 hex digits.
+    Md5([u8; 16]),
+    /// Anything else (it matches no computed digest).
+    Other(Box<str>),
+}
+
+impl Digest {
+    /// Reads a digest as recorded in an `lrm_rsc_op`.
+    pub fn parse(text: &str) -> Digest {
+        let b = text.as_bytes();
+        let hex = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
+        if b.len() == 32 {
+            let mut out = [0u8; 16];
+            let mut ok = true;
+            for (i, o) in out.iter_mut().enumerate() {
+                match (hex(b[2 * i]), hex(b[2 * i + 1])) {
+                    (Some(h), Some(l)) => *o = (h << 4) | l,
+                    _ => ok = false,
+                }
+            }
+            if ok {
+                return Digest::Md5(out);
+            }
+        }
+        Digest::Other(text.into())
+    }
+}
+
+/// The parameter digests of one recorded operation: what the scheduler compares with the
+/// resource's current definition to find parameter changes (`rsc_action_digest_cmp`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OpDigests {
+    /// `op-digest`: all parameters of the operation.
+    pub all: Option<Digest>,
+    /// `op-restart-digest`: only the parameters whose change needs a restart; recorded only
+    /// for agents that support reload.
+    pub restart: Option<Digest>,
+    /// `op-force-restart`: those parameter names, space separated, as recorded.
+    pub restart_params: Option<Box<str>>,
+    /// `op-secure-digest`: the parameters without the sensitive ones.
+    pub secure: Option<Digest>,
+    /// `op-secure-params`: the sensitive parameter names, space separated, as recorded.
+    pub secure_params: Option<Box<str>>,
+    /// Recorded by a controller older than feature set 3.16.0, whose secure digest covers
+    /// only the resource's own parameters, without fencing parameters (`pcmk_host_list`, ...).
+    pub secure_legacy: bool,
 }
 
 impl OpRecord {
@@ -151,6 +205,7 @@ impl OpRecord {
             last_rc_change: None,
             target_rc: Some(target_rc),
             transition: None,
+            digests: None,
         }
     }
 }
@@ -216,7 +271,7 @@ fn nvpairs(n: roxmltree::Node<'_, '_>, set_tag: &str) -> Vec<(String, String)> {
     out
 }
 
-fn parse_op(op: roxmltree::Node<'_, '_>) -> Option<OpRecord> {
+fn parse_op(op: roxmltree::Node<'_, '_>, cib_feature_set: Option<&str>) -> Option<OpRecord> {
     let operation = op.attribute("operation")?.to_string();
     let num = |k: &str| op.attribute(k).and_then(|v| v.trim().parse::<i64>().ok());
     let key = op.attribute("transition-key").or_else(|| {
@@ -258,7 +313,30 @@ fn parse_op(op: roxmltree::Node<'_, '_>) -> Option<OpRecord> {
         last_rc_change: num("last-rc-change").or_else(|| num("last-run")),
         target_rc,
         transition,
+        digests: op_digests(op, cib_feature_set),
     })
+}
+
+fn op_digests(
+    op: roxmltree::Node<'_, '_>,
+    cib_feature_set: Option<&str>,
+) -> Option<Box<OpDigests>> {
+    let mut d = OpDigests {
+        all: op.attribute("op-digest").map(Digest::parse),
+        restart: op.attribute("op-restart-digest").map(Digest::parse),
+        restart_params: op.attribute("op-force-restart").map(Box::from),
+        secure: op.attribute("op-secure-digest").map(Digest::parse),
+        secure_params: op.attribute("op-secure-params").map(Box::from),
+        secure_legacy: false,
+    };
+    if d == OpDigests::default() {
+        return None;
+    }
+    d.secure_legacy = op
+        .attribute("crm_feature_set")
+        .or(cib_feature_set)
+        .is_some_and(|v| !version_at_least(v, &[3, 16, 0]));
+    Some(Box::new(d))
 }
 
 /// `compare_version(v, min) >= 0` for dotted versions.
@@ -473,7 +551,7 @@ impl ClusterStatus {
                         let ops = lr
                             .children()
                             .filter(|c| c.has_tag_name("lrm_rsc_op"))
-                            .filter_map(parse_op)
+                            .filter_map(|op| parse_op(op, root.attribute("crm_feature_set")))
                             .collect();
                         st.history.push(ResourceHistory {
                             node: node_name.clone(),

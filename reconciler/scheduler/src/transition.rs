@@ -22,6 +22,8 @@ pub enum ActionKind {
     Shutdown,
     /// Clear a resource's expired fail count on a node.
     ClearFailcount,
+    /// Apply changed parameters to a running resource with its agent's reload.
+    Reload,
 }
 
 impl ActionKind {
@@ -36,6 +38,7 @@ impl ActionKind {
             ActionKind::Fence => "fence",
             ActionKind::Shutdown => "shutdown",
             ActionKind::ClearFailcount => "clear_failcount",
+            ActionKind::Reload => "reload",
         }
     }
 }

@@ -122,6 +122,10 @@ pub(crate) struct Prim {
     pub merging: bool,
     /// Clear fail count on these nodes (the failure expired).
     pub clear_failcount_on: BTreeSet<usize>,
+    /// Its parameters changed so that it must restart (`force_restart`, see `digest`).
+    pub definition_changed: bool,
+    /// Nodes where its changed parameters are applied by a reload (see `digest`).
+    pub reload_on: BTreeSet<usize>,
 }
 
 /// A group: members in order.
@@ -526,6 +530,8 @@ impl<'a> WorkingSet<'a> {
             assigning: false,
             merging: false,
             clear_failcount_on: BTreeSet::new(),
+            definition_changed: false,
+            reload_on: BTreeSet::new(),
         };
         let idx = self.prims.len();
         self.prim_by_id.insert(prim.id.clone(), idx);
@@ -644,6 +650,17 @@ impl<'a> WorkingSet<'a> {
         }
     }
 
+    /// `check_operation_expiry`'s verdict: the record is older than failure-timeout and no
+    /// fail count is left unexpired.
+    fn failure_expired(&self, p: usize, node: usize, op: &OpRecord) -> bool {
+        let ft = self.prims[p].failure_timeout_s;
+        ft > 0
+            && op
+                .last_rc_change
+                .is_some_and(|lrc| self.is_past(lrc + ft - 1))
+            && (self.fail_count(p, node).0 == 0 || self.effective_fail_count(p, node) == 0)
+    }
+
     fn is_past(&self, t: i64) -> bool {
         match self.status.now_epoch_s {
             Some(now) => now > t,
@@ -725,6 +742,8 @@ impl<'a> WorkingSet<'a> {
             assigning: false,
             merging: false,
             clear_failcount_on: BTreeSet::new(),
+            definition_changed: false,
+            reload_on: BTreeSet::new(),
         };
         let idx = self.prims.len();
         self.prim_by_id.insert(id.to_string(), idx);
@@ -745,6 +764,13 @@ impl<'a> WorkingSet<'a> {
                 continue;
             }
             let is_probe = task == "monitor" && op.interval_ms == 0;
+            // A failure whose parameters changed since is cleared (check_operation_expiry).
+            if op.op_status != 7
+                && !self.failure_expired(p, node, op)
+                && self.failure_params_changed(p, op)
+            {
+                self.prims[p].clear_failcount_on.insert(node);
+            }
             // Pending operations.
             if op.op_status == -1 || op.call_id == -1 {
                 if task == "start" {
@@ -1074,7 +1100,7 @@ impl<'a> WorkingSet<'a> {
 
 /// `pe__is_newer_op` as a sort order: by call id, equal call ids by last-rc-change, pending
 /// operations (call id -1) last.
-fn op_age_cmp(a: &OpRecord, b: &OpRecord) -> std::cmp::Ordering {
+pub(crate) fn op_age_cmp(a: &OpRecord, b: &OpRecord) -> std::cmp::Ordering {
     use std::cmp::Ordering::*;
     match (a.call_id < 0, b.call_id < 0) {
         (true, true) => Equal,

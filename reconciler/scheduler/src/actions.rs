@@ -332,6 +332,16 @@ impl WorkingSet<'_> {
                     continue;
                 };
                 match o.kind {
+                    // The deprecated `restart-type=restart` of "then" makes an optional order
+                    // imply "then" (its inverse would imply "first", which changes nothing for
+                    // a primitive's action in 2.1.5).
+                    OrderKind::Optional if self.restart_type_restart(tr) => {
+                        orders.push(ROrder {
+                            first: (fr, fk),
+                            then: (tr, tk),
+                            flags: IMPLIES_THEN,
+                        });
+                    }
                     OrderKind::Optional | OrderKind::Serialize => {
                         orders.push(ROrder {
                             first: (fr, fk),
@@ -369,6 +379,22 @@ impl WorkingSet<'_> {
             }
         }
         g.orders = orders;
+    }
+
+    /// The resource's `restart-type` meta attribute (or the resource defaults') is `restart`.
+    fn restart_type_restart(&self, r: RRef) -> bool {
+        let id = match r {
+            RRef::Prim(p) => &self.prims[p].id,
+            RRef::Group(g) => &self.groups[g].id,
+        };
+        let own = match self.model.resources.get(id) {
+            Some(quorate_schema::model::Resource::Primitive(p)) => Some(&p.meta),
+            Some(quorate_schema::model::Resource::Group(g)) => Some(&g.meta),
+            _ => self.model.fence_devices.get(id).map(|p| &p.meta),
+        };
+        own.and_then(|m| m.get("restart-type"))
+            .or_else(|| self.model.rsc_defaults.get("restart-type"))
+            .is_some_and(|v| v.eq_ignore_ascii_case("restart"))
     }
 
     fn members(&self, r: RRef) -> Vec<usize> {

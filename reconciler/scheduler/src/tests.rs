@@ -593,3 +593,37 @@ fn same_input_same_output() {
         assert_eq!(run(&y, &st), first);
     }
 }
+
+/// rec-rsc-9's situation in a desired state: `b` follows `a` by an optional order, and only
+/// with the deprecated `restart-type: restart` does `a`'s recovery restart `b` too.
+#[test]
+fn restart_type_restart_makes_an_optional_order_restart_then() {
+    let y = |meta: &str| {
+        cluster(
+            &["n1", "n2"],
+            "",
+            &format!("resources:\n  a: {{ agent: \"ocf:heartbeat:Dummy\" }}\n  b: {{ agent: \"ocf:heartbeat:Dummy\"{meta} }}\nconstraints:\n  order:\n    - {{ first: a, then: b, kind: Optional }}\n  colocation:\n    - {{ resource: b, with: a, score: INFINITY }}\n"),
+        )
+    };
+    let mut st = online(&["n1", "n2"]);
+    for r in ["a", "b"] {
+        st.probed_stopped(r, "n2");
+        st.running(r, "n1");
+    }
+    st.failed("a", "n1", "monitor", 10_000, 7);
+    assert_eq!(
+        acts(&run(&y(""), &st)),
+        ["start a on n1", "stop a on n1"],
+        "an optional order does not restart b"
+    );
+    assert_eq!(
+        acts(&run(&y(", meta: { restart-type: restart }"), &st)),
+        [
+            "start a on n1",
+            "start b on n1",
+            "stop a on n1",
+            "stop b on n1"
+        ],
+        "restart-type=restart does"
+    );
+}

@@ -253,6 +253,11 @@ pub struct Meta {
     /// Whether it counts for colocation influence.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub critical: Option<bool>,
+    /// Deprecated by Pacemaker (2.1 still honours it): `restart` makes an optional order that
+    /// has this resource as `then` restart it whenever `first` is started or stopped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^(ignore|restart)$"))]
+    pub restart_type: Option<String>,
     /// Fencing devices: `unfencing` for devices that must unfence a node before it runs
     /// resources (fence_scsi, fence_mpath).
     #[serde(default, skip_serializing_if = "Option::is_none")]

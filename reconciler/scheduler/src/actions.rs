@@ -622,6 +622,76 @@ impl WorkingSet<'_> {
                 || self.nodes[node].online)
     }
 
+    /// The unfencing actions (see `unfence`), in the order Pacemaker creates them: for changed
+    /// fencing devices, then for probes, then for starts. A required unfencing requires the
+    /// starts it precedes and the stops of resources that need unfencing on its node.
+    fn schedule_unfencing(&self, g: &mut Graph) -> Vec<Act> {
+        if !self.unfencing_enabled() {
+            return Vec::new();
+        }
+        let mut reasons: Vec<Option<String>> = vec![None; self.nodes.len()];
+        let mut triggered: Vec<usize> = Vec::new();
+        let mut trigger = |n: usize, why: String| {
+            if self.can_unfence(n) && self.can_fence(n) && reasons[n].is_none() {
+                reasons[n] = Some(why);
+                triggered.push(n);
+            }
+        };
+        for prim in &self.prims {
+            if !prim.is_stonith || prim.orphan {
+                continue;
+            }
+            if prim.definition_changed {
+                for &n in &prim.running_on {
+                    trigger(n, "Device parameters changed".into());
+                }
+            }
+            for &n in &prim.reload_on {
+                trigger(n, "Device parameters changed (reload)".into());
+            }
+        }
+        for kind in [ActionKind::Probe, ActionKind::Start] {
+            for a in &g.acts {
+                let Some(p) = a.prim else { continue };
+                if a.kind == kind && self.waits_for_unfencing(p) && !self.node_unfenced(a.node) {
+                    let task = if kind == ActionKind::Probe {
+                        "monitor"
+                    } else {
+                        "start"
+                    };
+                    trigger(a.node, format!("required by {} {task}", self.prims[p].id));
+                }
+            }
+        }
+        for a in g.acts.iter_mut() {
+            let Some(p) = a.prim else { continue };
+            if reasons[a.node].is_none() {
+                continue;
+            }
+            let implied = match a.kind {
+                ActionKind::Start => self.waits_for_unfencing(p),
+                ActionKind::Stop => self.needs_unfencing(p),
+                _ => false,
+            };
+            if implied {
+                a.optional = false;
+            }
+        }
+        triggered
+            .into_iter()
+            .map(|n| Act {
+                kind: ActionKind::Unfence,
+                prim: None,
+                node: n,
+                optional: false,
+                runnable: true,
+                pseudo: false,
+                print_always: false,
+                reason: reasons[n].clone(),
+            })
+            .collect()
+    }
+
     /// Creates every action, propagates the orderings and produces the schedule.
     pub fn transition(&mut self, co: &Colocs) -> Schedule {
         let mut g = Graph {
@@ -651,10 +721,10 @@ impl WorkingSet<'_> {
                 g.rsc_action(p, ActionKind::ClearFailcount, n, false);
             }
         }
+        let mut node_actions: Vec<Act> = self.schedule_unfencing(&mut g);
         // Fencing and shutdown.
         let any_managed = self.prims.iter().any(|p| p.managed);
         let mut fenced: BTreeSet<usize> = BTreeSet::new();
-        let mut node_actions: Vec<Act> = Vec::new();
         for n in 0..self.nodes.len() {
             let node = &self.nodes[n];
             if node.unclean && any_managed && self.can_fence(n) {
@@ -873,6 +943,24 @@ impl WorkingSet<'_> {
                     }
                 }
             }
+            // Unfencing before the probes and starts that wait for it, after the stops of
+            // resources that need it.
+            for &na in &g.node_acts {
+                let u = &g.acts[na];
+                if u.kind != ActionKind::Unfence || u.node != a.node {
+                    continue;
+                }
+                let Some(&x) = pos.get(&na) else { continue };
+                match a.kind {
+                    ActionKind::Probe | ActionKind::Start if self.waits_for_unfencing(p) => {
+                        edges.insert((x, b));
+                    }
+                    ActionKind::Stop if self.needs_unfencing(p) => {
+                        edges.insert((b, x));
+                    }
+                    _ => {}
+                }
+            }
             if a.kind == ActionKind::Stop {
                 for &na in &g.node_acts {
                     if g.acts[na].kind == ActionKind::Shutdown && g.acts[na].node == a.node {
@@ -944,6 +1032,10 @@ impl WorkingSet<'_> {
                 continue;
             }
             let n = &self.nodes[a.node].name;
+            if a.kind == ActionKind::Unfence {
+                let why = a.reason.clone().unwrap_or_default();
+                out.push(format!("Fence (on) {n} '{why}'"));
+            }
             if a.kind == ActionKind::Fence {
                 let how = match self.model.policy.stonith_action {
                     quorate_schema::types::StonithAction::Reboot => "reboot",

@@ -32,6 +32,7 @@ pub mod testkit;
 #[cfg(test)]
 mod tests;
 pub mod transition;
+mod unfence;
 mod unpack;
 
 pub use status::{

@@ -627,3 +627,45 @@ fn restart_type_restart_makes_an_optional_order_restart_then() {
         "restart-type=restart does"
     );
 }
+
+/// unfence-device in a desired state: with a fence_scsi device that provides unfencing, nodes
+/// never unfenced are unfenced before the device and the resources that require unfencing
+/// are probed or started there; a node already unfenced is left alone.
+#[test]
+fn unfencing_precedes_probes_and_starts() {
+    let body = "resources:\n  a: { agent: \"ocf:heartbeat:Dummy\" }\nfencing:\n  devices:\n    f: { agent: \"stonith:fence_scsi\", hosts: [n1, n2], meta: { provides: unfencing } }\n";
+    let y = cluster(&["n1", "n2"], "  stonith-enabled: true\n", body);
+    let mut st = online(&["n1", "n2"]);
+    st.set_transient("n2", "#node-unfenced", "1700000000");
+    let s = run(&y, &st);
+    let a = acts(&s);
+    assert!(a.contains(&"unfence n1".to_string()), "{a:?}");
+    assert!(!a.contains(&"unfence n2".to_string()), "{a:?}");
+    // The first probe that needs it (resource order: `a` before `f`) gives the reason.
+    assert!(
+        s.summary
+            .iter()
+            .any(|l| l == "Fence (on) n1 'required by a monitor'"),
+        "{:?}",
+        s.summary
+    );
+    // The unfencing comes before every probe and start on n1.
+    let idx = |t: &str| s.transition.actions.iter().position(|x| x.to_string() == t);
+    let u = idx("unfence n1").unwrap();
+    let mut waiting = 0;
+    for (y, act) in s.transition.actions.iter().enumerate() {
+        if act.node == "n1" && matches!(act.kind, ActionKind::Probe | ActionKind::Start) {
+            waiting += 1;
+            assert!(
+                s.transition.edges.contains(&(u, y)),
+                "{act} waits for the unfencing"
+            );
+        }
+    }
+    assert!(waiting >= 2, "both probes on n1");
+    // Without `provides: unfencing` nothing is unfenced.
+    let plain = y.replace(", meta: { provides: unfencing }", "");
+    assert!(!acts(&run(&plain, &st))
+        .iter()
+        .any(|a| a.starts_with("unfence")));
+}

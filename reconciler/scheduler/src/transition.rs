@@ -24,6 +24,8 @@ pub enum ActionKind {
     ClearFailcount,
     /// Apply changed parameters to a running resource with its agent's reload.
     Reload,
+    /// Unfence a node (fence it with the `on` action) before it runs what needs unfencing.
+    Unfence,
 }
 
 impl ActionKind {
@@ -39,6 +41,7 @@ impl ActionKind {
             ActionKind::Shutdown => "shutdown",
             ActionKind::ClearFailcount => "clear_failcount",
             ActionKind::Reload => "reload",
+            ActionKind::Unfence => "unfence",
         }
     }
 }

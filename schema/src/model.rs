@@ -45,6 +45,10 @@ pub struct Model {
     pub alerts: BTreeMap<String, Alert>,
     /// The group or clone that holds each member or cloned child, by the child's id.
     pub parents: BTreeMap<String, String>,
+    /// Ids of resources, groups, clones and fencing devices in the order they are written
+    /// (files in load order, then position in the file); empty for a document built in memory
+    /// without positions. Pacemaker breaks ties between equal resources by document order.
+    pub resource_order: Vec<String>,
 }
 
 impl Model {

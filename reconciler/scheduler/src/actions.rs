@@ -851,8 +851,7 @@ impl WorkingSet<'_> {
         let mut tops = self.tops.clone();
         // Output follows configuration order, not priority order.
         let index: BTreeMap<&str, usize> = self
-            .status
-            .resource_order
+            .document_order()
             .iter()
             .enumerate()
             .rev()

@@ -669,3 +669,38 @@ fn unfencing_precedes_probes_and_starts() {
         .iter()
         .any(|a| a.starts_with("unfence")));
 }
+
+/// Equal resources are assigned in document order (Pacemaker takes them in CIB order): from a
+/// desired state, the order written, across files in load order, not id order. The first
+/// assigned takes the emptier node that sorts first.
+#[test]
+fn equal_resources_are_assigned_in_the_order_written() {
+    let head = cluster(&["n1", "n2"], "", "");
+    let one = format!(
+        "{head}resources:\n  zeta: {{ agent: \"ocf:heartbeat:Dummy\" }}\n  alpha: {{ agent: \"ocf:heartbeat:Dummy\" }}\n"
+    );
+    let model = model_from_yaml(&one);
+    assert_eq!(model.resource_order, ["zeta", "alpha"]);
+    let st = online(&["n1", "n2"]);
+    let s = schedule(&model, &st);
+    assert_eq!(on(&s, "zeta").as_deref(), Some("n1"), "written first");
+    assert_eq!(on(&s, "alpha").as_deref(), Some("n2"));
+    // Without document order (a model built in memory) ids decide: alpha first.
+    let mut by_id = model.clone();
+    by_id.resource_order.clear();
+    let s = schedule(&by_id, &st);
+    assert_eq!(on(&s, "alpha").as_deref(), Some("n1"));
+    // Across files: the file loaded first comes first.
+    let loaded = quorate_schema::load_sources(vec![
+        (
+            "a.yaml".into(),
+            format!("{head}resources:\n  zeta: {{ agent: \"ocf:heartbeat:Dummy\" }}\n"),
+        ),
+        (
+            "b.yaml".into(),
+            "resources:\n  alpha: { agent: \"ocf:heartbeat:Dummy\" }\n  beta: { agent: \"ocf:heartbeat:Dummy\" }\n".into(),
+        ),
+    ]);
+    let merged = quorate_schema::lower_unvalidated(&loaded).0;
+    assert_eq!(merged.resource_order, ["zeta", "alpha", "beta"]);
+}

@@ -220,6 +220,16 @@ impl<'a> WorkingSet<'a> {
         ws
     }
 
+    /// Resource ids in document order: the CIB's when the status was read from one, else the
+    /// order they are written in the desired state (both may be empty: then id order).
+    pub fn document_order(&self) -> &'a [String] {
+        if self.status.resource_order.is_empty() {
+            &self.model.resource_order
+        } else {
+            &self.status.resource_order
+        }
+    }
+
     pub fn node_idx(&self, name: &str) -> Option<usize> {
         self.nodes.iter().position(|n| n.name == name)
     }
@@ -353,12 +363,13 @@ impl<'a> WorkingSet<'a> {
         let model = self.model;
         let defaults = &model.rsc_defaults;
         let maintenance_mode = model.policy.maintenance_mode;
-        // Document order when the status carries it, else id order; fencing devices too.
+        // Document order (the CIB's, else the desired state's), else id order; fencing devices
+        // too.
         let mut order: Vec<String> = Vec::new();
         let mut seen: BTreeSet<&str> = BTreeSet::new();
         let known =
             |id: &str| model.resources.contains_key(id) || model.fence_devices.contains_key(id);
-        for id in &self.status.resource_order {
+        for id in self.document_order() {
             if known(id) && seen.insert(id.as_str()) {
                 order.push(id.clone());
             }

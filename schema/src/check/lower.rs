@@ -643,8 +643,10 @@ fn lower_with_pointers(cx: &mut Cx<'_>) -> (Model, Pointers) {
             Resource::Primitive(_) => {}
         }
     }
+    let resource_order = document_order(cx, &resources, &fence_devices);
     let model = Model {
         parents,
+        resource_order,
         name,
         nodes,
         totem,
@@ -660,6 +662,46 @@ fn lower_with_pointers(cx: &mut Cx<'_>) -> (Model, Pointers) {
         alerts,
     };
     (model, ptrs)
+}
+
+/// Resource, group, clone and fencing device ids in the order their keys are written (file
+/// in load order, line, column). Ids without a recorded position (a document built in memory)
+/// follow in id order; with no positions at all the order is empty.
+fn document_order(
+    cx: &Cx<'_>,
+    resources: &BTreeMap<String, Resource>,
+    fence_devices: &BTreeMap<String, Primitive>,
+) -> Vec<String> {
+    let section = |r: &Resource| match r {
+        Resource::Primitive(_) => "resources",
+        Resource::Group(_) => "groups",
+        Resource::Clone(_) => "clones",
+    };
+    let mut placed: Vec<((u32, u32, u32), &String)> = Vec::new();
+    let mut unplaced: Vec<&String> = Vec::new();
+    let ids = resources
+        .iter()
+        .map(|(id, r)| (id, format!("/{}/{}", section(r), pointer_segment(id))))
+        .chain(
+            fence_devices
+                .keys()
+                .map(|id| (id, format!("/fencing/devices/{}", pointer_segment(id)))),
+        );
+    for (id, ptr) in ids {
+        match cx.l.spans.key(&ptr) {
+            Some(s) => placed.push(((s.file.0, s.start.line, s.start.col), id)),
+            None => unplaced.push(id),
+        }
+    }
+    if placed.is_empty() {
+        return Vec::new();
+    }
+    placed.sort();
+    placed
+        .into_iter()
+        .map(|(_, id)| id.clone())
+        .chain(unplaced.into_iter().cloned())
+        .collect()
 }
 
 /// True when every file was read and parsed, so a missing section is really missing.

@@ -548,11 +548,14 @@ impl ClusterStatus {
                         let Some(rid) = lr.attribute("id") else {
                             continue;
                         };
-                        let ops = lr
+                        let mut ops: Vec<OpRecord> = lr
                             .children()
                             .filter(|c| c.has_tag_name("lrm_rsc_op"))
                             .filter_map(|op| parse_op(op, root.attribute("crm_feature_set")))
                             .collect();
+                        // Most histories hold one or two records; a collected Vec starts with
+                        // room for four.
+                        ops.shrink_to_fit();
                         st.history.push(ResourceHistory {
                             node: node_name.clone(),
                             resource: rid.to_string(),
@@ -563,6 +566,7 @@ impl ClusterStatus {
                 }
             }
         }
+        st.history.shrink_to_fit();
         Ok(st)
     }
 }

@@ -1,27 +1,32 @@
 //! Scheduler benchmark: times `quorate_scheduler::schedule` on generated clusters (fresh:
-//! nothing probed; settled: half running, the rest probed) with peak memory, and, with
+//! nothing probed; settled: half running, the rest probed) with its memory, and, with
 //! `--crm`, `crm_simulate -R` on the same CIB side by side (bounded by `--crm-timeout`).
+//!
+//! Memory is the heap as a counting global allocator (`peak_alloc`) sees it: what the parsed
+//! inputs hold (the `Model` from the YAML, the `ClusterStatus` from the CIB, without the texts
+//! they were read from), and the peak extra heap while `schedule()` runs. The process's peak
+//! resident set is printed too; it also counts the generator and the CIB text.
 //!
 //! `sched-bench [--crm] [--crm-timeout SECS] [--sizes 3x50,8x500,16x2000,32x5000]`
 //! `sched-bench --emit-cib SEED` prints the differential generator's CIB for SEED.
 
+use peak_alloc::PeakAlloc;
 use quorate_scheduler::testkit::{model_from_yaml, GenCluster};
 use quorate_scheduler::{schedule, ClusterStatus};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+#[global_allocator]
+static HEAP: PeakAlloc = PeakAlloc;
+
+fn mib(bytes: usize) -> f64 {
+    bytes as f64 / (1024.0 * 1024.0)
+}
+
 /// Peak resident set of this process so far, in MiB (Linux `VmHWM`).
 fn peak_rss_mib() -> Option<f64> {
     let s = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb / 1024.0)
-}
-
-/// Current resident set in MiB (Linux `VmRSS`).
-fn rss_mib() -> Option<f64> {
-    let s = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = s.lines().find(|l| l.starts_with("VmRSS:"))?;
     let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kb / 1024.0)
 }
@@ -95,23 +100,28 @@ fn main() {
         })
         .unwrap_or_else(|| vec![(3, 50), (8, 500), (16, 2000), (32, 5000)]);
     println!(
-        "| cluster | state | quorate schedule | actions | process peak RSS (inputs + schedule) | inputs resident | crm_simulate -R | crm_simulate peak RSS |"
+        "| cluster | state | quorate schedule | actions | Model heap | ClusterStatus heap | schedule() peak extra heap | inputs + schedule heap | process peak RSS | crm_simulate -R | crm_simulate peak RSS |"
     );
-    println!("|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
     for (nodes, resources) in sizes {
         for (state, running) in [("fresh", 0usize), ("settled", 50)] {
             // The peak is per case: reset it (Linux clear_refs) before building the inputs.
             let reset = reset_peak();
             let g = GenCluster::bench(nodes, resources, running);
+            let h0 = HEAP.current_usage();
             let model = model_from_yaml(&g.to_yaml());
+            let model_heap = HEAP.current_usage().saturating_sub(h0);
             let cib = g.to_cib();
+            let h1 = HEAP.current_usage();
             let status = ClusterStatus::from_cib_xml(&cib).expect("generated CIB parses");
-            let base = rss_mib();
-            let inputs = base
-                .map(|b| format!("{b:.0} MiB"))
-                .unwrap_or_else(|| "?".into());
-            // Warm up once, then take the best of three.
+            let status_heap = HEAP.current_usage().saturating_sub(h1);
+            drop(cib);
+            // The peak extra heap of one run, the schedule it returns included.
+            HEAP.reset_peak_usage();
+            let before = HEAP.current_usage();
             let s = schedule(&model, &status);
+            let schedule_peak = HEAP.peak_usage().saturating_sub(before);
+            // Then the best of three.
             let mut best = Duration::MAX;
             for _ in 0..3 {
                 let t = Instant::now();
@@ -124,7 +134,7 @@ fn main() {
                 _ => "?".into(),
             };
             let (crm_t, crm_rss) = if crm {
-                match crm_simulate(&cib, timeout) {
+                match crm_simulate(&g.to_cib(), timeout) {
                     Some((d, r)) => (
                         format!("{:.2} s", d.as_secs_f64()),
                         r.map(|m| format!("{m:.0} MiB"))
@@ -136,9 +146,13 @@ fn main() {
                 ("not run".into(), "-".into())
             };
             println!(
-                "| {nodes} x {resources} | {state} | {:.3} s | {} | {peak} | {inputs} | {crm_t} | {crm_rss} |",
+                "| {nodes} x {resources} | {state} | {:.3} s | {} | {:.1} MiB | {:.1} MiB | {:.1} MiB | {:.1} MiB | {peak} | {crm_t} | {crm_rss} |",
                 best.as_secs_f64(),
-                s.transition.actions.len()
+                s.transition.actions.len(),
+                mib(model_heap),
+                mib(status_heap),
+                mib(schedule_peak),
+                mib(model_heap + status_heap + schedule_peak),
             );
         }
     }

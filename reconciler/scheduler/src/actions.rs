@@ -207,8 +207,9 @@ impl WorkingSet<'_> {
             }
         }
         // A definition change (see `digest`) requires the start where it is assigned; the
-        // restart ordering then requires the stop.
-        if prim.definition_changed && next_role >= Role::Started && !prim.blocked {
+        // restart ordering then requires the stop. An unmanaged resource's actions stay
+        // optional.
+        if prim.definition_changed && prim.managed && next_role >= Role::Started && !prim.blocked {
             if let Some(a) = assigned {
                 let i = g.rsc_action(p, ActionKind::Start, a, false);
                 if g.acts[i].reason.is_none() {

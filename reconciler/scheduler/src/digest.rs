@@ -247,7 +247,7 @@ pub fn secure_params(
         operation_params(model, p, &op.operation, op.interval_ms).0
     };
     params.remove("CRM_meta_timeout");
-    if let Some(list) = rec.secure_params.as_deref() {
+    if let Some(list) = rec.secure.as_ref().and_then(|s| s.params.as_deref()) {
         params.retain(|k, _| !listed(list, k));
     }
     if rec.secure_legacy && p.agent.class == "stonith" {
@@ -275,9 +275,9 @@ fn only_sanitized_changed(model: &Model, p: &Primitive, op: &OpRecord) -> bool {
     let Some(rec) = op.digests.as_deref() else {
         return false;
     };
-    rec.secure
-        .as_ref()
-        .is_some_and(|recorded| matches(recorded, &digest(&secure_params(model, p, op, rec))))
+    rec.secure.as_ref().is_some_and(|recorded| {
+        matches(&recorded.digest, &digest(&secure_params(model, p, op, rec)))
+    })
 }
 
 /// What comparing a recorded operation's digests with the current definition found.
@@ -300,7 +300,7 @@ pub fn compare(model: &Model, p: &Primitive, op: &OpRecord) -> Option<DigestChec
     let (all, extra) = operation_params(model, p, &op.operation, op.interval_ms);
     if let Some(restart) = &rec.restart {
         // Only the parameters named in op-force-restart (all of them when it is absent).
-        let restart_params: BTreeMap<String, String> = match rec.restart_params.as_deref() {
+        let restart_params: BTreeMap<String, String> = match restart.params.as_deref() {
             Some(list) => all
                 .iter()
                 .filter(|(k, _)| listed(list, k))
@@ -308,7 +308,7 @@ pub fn compare(model: &Model, p: &Primitive, op: &OpRecord) -> Option<DigestChec
                 .collect(),
             None => all.clone(),
         };
-        if !matches(restart, &digest(&restart_params)) {
+        if !matches(&restart.digest, &digest(&restart_params)) {
             return Some(DigestCheck::Restart);
         }
     }
@@ -561,8 +561,12 @@ mod tests {
         start.digests = Some(Box::new(OpDigests {
             all: Some(Digest::Md5(digest(all))),
             // Only `ip` needs a restart.
-            restart: reload.then(|| Digest::Md5(digest(&params(&[("ip", "10.0.0.1")])))),
-            restart_params: reload.then(|| " ip ".into()),
+            restart: reload.then(|| {
+                Box::new(crate::status::PartialDigest {
+                    digest: Digest::Md5(digest(&params(&[("ip", "10.0.0.1")]))),
+                    params: Some(" ip ".into()),
+                })
+            }),
             ..OpDigests::default()
         }));
         st

@@ -36,8 +36,8 @@ mod unfence;
 mod unpack;
 
 pub use status::{
-    ClusterStatus, Digest, NodeKind, NodeState, NodeStatus, OpDigests, OpRecord, ResourceHistory,
-    StatusError,
+    ClusterStatus, Digest, NodeKind, NodeState, NodeStatus, OpDigests, OpRecord, PartialDigest,
+    ResourceHistory, StatusError,
 };
 pub use transition::{Action, ActionKind, Placement, Schedule, Transition};
 

@@ -167,23 +167,30 @@ impl Digest {
 }
 
 /// The parameter digests of one recorded operation: what the scheduler compares with the
-/// resource's current definition to find parameter changes (`rsc_action_digest_cmp`).
+/// resource's current definition to find parameter changes (`rsc_action_digest_cmp`). The
+/// rarer partial digests are boxed so that a record with only `op-digest` stays small.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct OpDigests {
     /// `op-digest`: all parameters of the operation.
     pub all: Option<Digest>,
-    /// `op-restart-digest`: only the parameters whose change needs a restart; recorded only
-    /// for agents that support reload.
-    pub restart: Option<Digest>,
-    /// `op-force-restart`: those parameter names, space separated, as recorded.
-    pub restart_params: Option<Box<str>>,
-    /// `op-secure-digest`: the parameters without the sensitive ones.
-    pub secure: Option<Digest>,
-    /// `op-secure-params`: the sensitive parameter names, space separated, as recorded.
-    pub secure_params: Option<Box<str>>,
+    /// `op-restart-digest` over the parameters `op-force-restart` names (those whose change
+    /// needs a restart); recorded only for agents that support reload.
+    pub restart: Option<Box<PartialDigest>>,
+    /// `op-secure-digest` over the parameters but those `op-secure-params` names (sensitive).
+    pub secure: Option<Box<PartialDigest>>,
     /// Recorded by a controller older than feature set 3.16.0, whose secure digest covers
     /// only the resource's own parameters, without fencing parameters (`pcmk_host_list`, ...).
     pub secure_legacy: bool,
+}
+
+/// A digest over part of the parameters, with the parameter names that choose the part.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PartialDigest {
+    /// The digest.
+    pub digest: Digest,
+    /// Parameter names, space separated and surrounded, as recorded (`" state "`); `None`
+    /// when none were recorded.
+    pub params: Option<Box<str>>,
 }
 
 impl OpRecord {
@@ -321,12 +328,18 @@ fn op_digests(
     op: roxmltree::Node<'_, '_>,
     cib_feature_set: Option<&str>,
 ) -> Option<Box<OpDigests>> {
+    let partial = |digest: &str, params: &str| {
+        op.attribute(digest).map(|d| {
+            Box::new(PartialDigest {
+                digest: Digest::parse(d),
+                params: op.attribute(params).map(Box::from),
+            })
+        })
+    };
     let mut d = OpDigests {
         all: op.attribute("op-digest").map(Digest::parse),
-        restart: op.attribute("op-restart-digest").map(Digest::parse),
-        restart_params: op.attribute("op-force-restart").map(Box::from),
-        secure: op.attribute("op-secure-digest").map(Digest::parse),
-        secure_params: op.attribute("op-secure-params").map(Box::from),
+        restart: partial("op-restart-digest", "op-force-restart"),
+        secure: partial("op-secure-digest", "op-secure-params"),
         secure_legacy: false,
     };
     if d == OpDigests::default() {

@@ -203,14 +203,48 @@ fn resources(w: &mut XmlWriter, m: &Model) {
         return;
     }
     w.open("resources", &[]);
-    // Fencing devices first, as pcs lists them when created first; then resources by id.
-    for d in m.fence_devices.values() {
-        primitive(w, d, true);
-    }
-    for r in top {
-        resource(w, m, r);
+    // Pacemaker breaks ties between equally placed resources by their order in the CIB, and
+    // quorate's scheduler breaks them by the order of the YAML (`Model::resource_order`). So the
+    // CIB lists top-level resources and fencing devices in that order, and Pacemaker running it
+    // decides what `quorate plan` predicted. A model without positions (built in memory) lists
+    // fencing devices first, as pcs does when they are created first, then resources by id.
+    let rank: BTreeMap<&str, usize> = m
+        .resource_order
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (id.as_str(), i))
+        .collect();
+    let mut entries: Vec<(usize, usize, Entry<'_>)> = m
+        .fence_devices
+        .values()
+        .map(Entry::Fence)
+        .chain(top.into_iter().map(Entry::Resource))
+        .enumerate()
+        .map(|(i, e)| (rank.get(e.id()).copied().unwrap_or(usize::MAX), i, e))
+        .collect();
+    entries.sort_by_key(|&(r, i, _)| (r, i));
+    for (_, _, e) in entries {
+        match e {
+            Entry::Fence(d) => primitive(w, d, true),
+            Entry::Resource(r) => resource(w, m, r),
+        }
     }
     w.close("resources");
+}
+
+/// A top-level entry of `<resources>`.
+enum Entry<'a> {
+    Fence(&'a Primitive),
+    Resource(&'a Resource),
+}
+
+impl Entry<'_> {
+    fn id(&self) -> &str {
+        match self {
+            Entry::Fence(p) => &p.id,
+            Entry::Resource(r) => r.id(),
+        }
+    }
 }
 
 fn resource(w: &mut XmlWriter, m: &Model, r: &Resource) {

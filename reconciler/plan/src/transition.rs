@@ -53,13 +53,18 @@ pub struct WhatIf {
     pub fenced: bool,
 }
 
-/// A status in which every node of `model` is online and quorate, with resources running where
-/// `placements` says (nothing running when `None`).
+/// A status in which every node of `model` is online and quorate and has probed every
+/// resource, with resources running where `placements` says (nothing running when `None`).
+///
+/// "Probed everywhere" is the scheduler's [`ClusterStatus::probed_everywhere`] flag rather than
+/// one probe record per resource and node, so neither the status nor the schedule grows with
+/// resources x nodes, and the schedule plans no probes.
 pub fn healthy_status(
     model: &Model,
     placements: Option<&BTreeMap<String, Placement>>,
 ) -> ClusterStatus {
     let mut st = ClusterStatus::new(true);
+    st.probed_everywhere = true;
     for n in &model.nodes {
         st.set_node(NodeStatus::new(&n.name, Some(NodeState::online())));
     }
@@ -91,28 +96,7 @@ pub fn healthy_status(
 /// (nothing found running), so the scheduler places without planning a probe per resource
 /// and node.
 pub fn converged(model: &Model) -> BTreeMap<String, Placement> {
-    let mut st = healthy_status(model, None);
-    let mut call_id: i64 = 0;
-    let prims = model
-        .resources
-        .values()
-        .filter_map(|r| match r {
-            quorate_schema::model::Resource::Primitive(p) => Some(&p.id),
-            _ => None,
-        })
-        .chain(model.fence_devices.keys());
-    for id in prims {
-        for n in &model.nodes {
-            call_id += 1;
-            st.history.push(ResourceHistory {
-                node: n.name.clone(),
-                resource: id.clone(),
-                class: None,
-                ops: vec![OpRecord::done("monitor", 0, 7, 7, call_id)],
-            });
-        }
-    }
-    schedule(model, &st).placements
+    schedule(model, &healthy_status(model, None)).placements
 }
 
 fn node_of(p: Option<&Placement>) -> Option<&str> {

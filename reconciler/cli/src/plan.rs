@@ -8,7 +8,9 @@ use clap::ValueEnum;
 use quorate_cib::import_cib;
 use quorate_plan::render::{render_markdown, render_text};
 use quorate_plan::snapshot::Snapshot;
-use quorate_plan::{transition_from_base, transition_from_live, what_if_node_failure};
+use quorate_plan::{
+    converged, transition_from_converged, transition_from_live, what_if_node_failure,
+};
 use quorate_scheduler::ClusterStatus;
 use quorate_schema::types::ClusterDoc;
 use quorate_schema::{
@@ -145,20 +147,31 @@ fn pacemaker_view(mut doc: ClusterDoc) -> ClusterDoc {
     doc
 }
 
+/// The base revision, loaded, lowered and converged.
+struct Base {
+    loaded: quorate_schema::Loaded,
+    model: quorate_schema::Model,
+    placed: std::collections::BTreeMap<String, quorate_scheduler::Placement>,
+}
+
 /// Runs `quorate plan`.
 pub fn run(args: &PlanArgs) -> Result<ExitCode> {
     let mut err = std::io::stderr().lock();
-    // The base revision is read, loaded and lowered on a second thread while this one loads
-    // and validates the new state: the two are independent, and large clusters take time.
+    // The base revision is read, loaded, lowered and scheduled to its converged placement on
+    // a second thread while this one loads and validates the new state: the two are
+    // independent, and large clusters take time.
     let (base, after_loaded, (model, diags)) = std::thread::scope(|scope| {
         let base = args.base.as_ref().map(|rev| {
-            scope.spawn(
-                move || -> Result<(quorate_schema::Loaded, quorate_schema::Model)> {
-                    let loaded = load_sources(load_at_revision(&args.path, rev)?);
-                    let model = lower_unvalidated(&loaded).0;
-                    Ok((loaded, model))
-                },
-            )
+            scope.spawn(move || -> Result<Base> {
+                let loaded = load_sources(load_at_revision(&args.path, rev)?);
+                let model = lower_unvalidated(&loaded).0;
+                let placed = converged(&model);
+                Ok(Base {
+                    loaded,
+                    model,
+                    placed,
+                })
+            })
         });
         let after_loaded = load_paths(std::slice::from_ref(&args.path));
         let checked = validate(
@@ -194,9 +207,13 @@ pub fn run(args: &PlanArgs) -> Result<ExitCode> {
         })
         .collect();
     let after_model = model.expect("checked above");
-    let (before, after, transition) = match (&args.base, &args.live) {
+    let mut plan = match (&args.base, &args.live) {
         (Some(rev), _) => {
-            let (loaded, before_model) = base.expect("spawned for --base")?;
+            let Base {
+                loaded,
+                model: before_model,
+                placed,
+            } = base.expect("spawned for --base")?;
             if loaded.diags.fails(false) {
                 write!(
                     err,
@@ -208,8 +225,15 @@ pub fn run(args: &PlanArgs) -> Result<ExitCode> {
                     "warning: the desired state at {rev} has errors; planning against what loaded"
                 )?;
             }
-            let t = transition_from_base(&before_model, &after_model);
-            (loaded.doc, after_loaded.doc.clone(), t)
+            let t = transition_from_converged(&before_model, &placed, &after_model);
+            // Both models are at hand: the diff takes constraint ids from them.
+            let mut plan = quorate_plan::plan_with_models(
+                (&loaded.doc, &before_model),
+                (&after_loaded.doc, &after_model),
+                findings,
+            );
+            plan.transition = Some(t);
+            plan
         }
         (None, Some(file)) => {
             let text = std::fs::read_to_string(file)
@@ -219,24 +243,26 @@ pub fn run(args: &PlanArgs) -> Result<ExitCode> {
                 let snap = Snapshot::from_json(&text)
                     .with_context(|| format!("cannot read the snapshot {}", file.display()))?;
                 let t = transition_from_live(&snap.to_status(), &after_model);
-                (snap.applied, after_loaded.doc.clone(), t)
+                let mut plan = quorate_plan::plan(&snap.applied, &after_loaded.doc, findings);
+                plan.transition = Some(t);
+                plan
             } else {
                 let imported = import_cib(&text)
                     .with_context(|| format!("cannot read the live state {}", file.display()))?;
                 let status = ClusterStatus::from_cib_xml(&text)
                     .with_context(|| format!("cannot read the status of {}", file.display()))?;
                 let t = transition_from_live(&status, &after_model);
-                (
-                    pacemaker_view(imported.doc),
-                    pacemaker_view(after_loaded.doc.clone()),
-                    t,
-                )
+                let mut plan = quorate_plan::plan(
+                    &pacemaker_view(imported.doc),
+                    &pacemaker_view(after_loaded.doc.clone()),
+                    findings,
+                );
+                plan.transition = Some(t);
+                plan
             }
         }
         (None, None) => bail!("give --base REF or --live FILE"),
     };
-    let mut plan = quorate_plan::plan(&before, &after, findings);
-    plan.transition = Some(transition);
     if args.what_if == Some(WhatIfScenario::NodeFailure) {
         plan.what_if = what_if_node_failure(&after_model);
     }

@@ -148,11 +148,20 @@ pub fn view(before: &BTreeMap<String, Placement>, s: &Schedule) -> TransitionVie
 
 /// The transition from `before` (converged and healthy) to `after`.
 pub fn transition_from_base(before: &Model, after: &Model) -> TransitionView {
-    let placed = converged(before);
-    let status = healthy_status(after, Some(&placed));
+    transition_from_converged(before, &converged(before), after)
+}
+
+/// As [`transition_from_base`], with `placed` = [`converged`]`(before)` already computed (the
+/// CLI computes it on the thread that loads the base, while the new state loads).
+pub fn transition_from_converged(
+    before: &Model,
+    placed: &BTreeMap<String, Placement>,
+    after: &Model,
+) -> TransitionView {
+    let status = healthy_status(after, Some(placed));
     let s = schedule(after, &status);
-    let mut v = view(&placed, &s);
-    add_definition_restarts(before, after, &placed, &s, &mut v);
+    let mut v = view(placed, &s);
+    add_definition_restarts(before, after, placed, &s, &mut v);
     v
 }
 

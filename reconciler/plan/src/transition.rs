@@ -175,11 +175,9 @@ fn add_definition_restarts(
     s: &Schedule,
     v: &mut TransitionView,
 ) {
-    let prim = |m: &'_ Model, id: &str| {
-        m.primitive(id)
-            .cloned()
-            .or_else(|| m.fence_devices.get(id).cloned())
-    };
+    fn prim<'m>(m: &'m Model, id: &str) -> Option<&'m quorate_schema::model::Primitive> {
+        m.primitive(id).or_else(|| m.fence_devices.get(id))
+    }
     let mut restart: Vec<String> = Vec::new();
     let ids: Vec<&String> = after
         .resources

@@ -14,7 +14,7 @@ use quorate_plan::{
 use quorate_scheduler::ClusterStatus;
 use quorate_schema::types::ClusterDoc;
 use quorate_schema::{
-    load_paths, load_sources, lower_unvalidated, validate, NoCatalog, Options, Severity,
+    load_paths, load_sources, lower_only, validate, NoCatalog, Options, Severity,
 };
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -164,7 +164,9 @@ pub fn run(args: &PlanArgs) -> Result<ExitCode> {
         let base = args.base.as_ref().map(|rev| {
             scope.spawn(move || -> Result<Base> {
                 let loaded = load_sources(load_at_revision(&args.path, rev)?);
-                let model = lower_unvalidated(&loaded).0;
+                // Only the model: the base's diagnostics are not shown (beyond its
+                // structural errors), so its semantic checks would be wasted work.
+                let model = lower_only(&loaded);
                 let placed = converged(&model);
                 Ok(Base {
                     loaded,
@@ -207,13 +209,14 @@ pub fn run(args: &PlanArgs) -> Result<ExitCode> {
         })
         .collect();
     let after_model = model.expect("checked above");
+    let mut base_kept: Option<Base> = None;
     let mut plan = match (&args.base, &args.live) {
         (Some(rev), _) => {
             let Base {
                 loaded,
                 model: before_model,
                 placed,
-            } = base.expect("spawned for --base")?;
+            } = base_kept.insert(base.expect("spawned for --base")?);
             if loaded.diags.fails(false) {
                 write!(
                     err,
@@ -276,9 +279,14 @@ pub fn run(args: &PlanArgs) -> Result<ExitCode> {
             write!(out, "{}", render_text(&plan, color))?;
         }
     }
-    Ok(if args.exit_code && plan.has_changes() {
+    let code = if args.exit_code && plan.has_changes() {
         ExitCode::from(2)
     } else {
         ExitCode::SUCCESS
-    })
+    };
+    // The process exits right after this: freeing both documents, models and span indexes
+    // (hundreds of thousands of small allocations, ~30 ms for 5,000 resources) would only
+    // delay the exit, so they are left to the operating system.
+    std::mem::forget((base_kept, after_loaded, after_model, plan));
+    Ok(code)
 }

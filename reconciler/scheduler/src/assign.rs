@@ -37,6 +37,9 @@ pub(crate) struct Colocs {
     pub group_with_this: Vec<Vec<usize>>,
     /// The group whose last member each primitive is.
     pub last_member_of: Vec<Option<usize>>,
+    /// [`WorkingSet::attr_classes`] of every colocation's node attribute (and of `#uname`),
+    /// computed once: node attributes do not change while resources are assigned.
+    pub attr_classes: BTreeMap<Option<String>, Vec<Option<usize>>>,
 }
 
 fn is_promoted(r: Option<CfgRole>) -> bool {
@@ -326,12 +329,20 @@ impl WorkingSet<'_> {
         };
         this_with.truncate(np);
         with_this.truncate(np);
+        let mut attr_classes = BTreeMap::new();
+        for attr in std::iter::once(None).chain(all.iter().map(|c| c.attr.clone())) {
+            if !attr_classes.contains_key(&attr) {
+                let classes = self.attr_classes(&attr);
+                attr_classes.insert(attr, classes);
+            }
+        }
         Colocs {
             all,
             group_with_this,
             last_member_of,
             this_with,
             with_this,
+            attr_classes,
         }
     }
 
@@ -642,7 +653,14 @@ impl WorkingSet<'_> {
         // The best score of `q` on an available node of each `attr` value (compared ignoring
         // ASCII case, as `same_attr` does): one pass over the nodes and a lookup per node
         // instead of comparing every pair of nodes.
-        let classes = self.attr_classes(attr);
+        let computed;
+        let classes = match co.attr_classes.get(attr) {
+            Some(c) => c,
+            None => {
+                computed = self.attr_classes(attr);
+                &computed
+            }
+        };
         let mut best_of = vec![-INF; self.nodes.len()];
         for (m, class) in classes.iter().enumerate() {
             if let (Some(c), Some(s)) = (*class, self.prims[q].scores[m]) {

@@ -449,21 +449,21 @@ fn map_items<T: DeserializeOwned>(
     key: &str,
     loaded: &mut Loaded,
 ) -> BTreeMap<String, T> {
-    let mut out = BTreeMap::new();
     let Some(Value::Object(m)) = v.get_mut(key) else {
-        return out;
+        return BTreeMap::new();
     };
+    // Collected, then built in one go: inserting thousands of large items one by one moves
+    // them around as the tree's nodes split.
+    let mut out = Vec::with_capacity(m.len());
     for (name, item) in std::mem::take(m) {
         match serde_json::from_value(item) {
-            Ok(t) => {
-                out.insert(name, t);
-            }
+            Ok(t) => out.push((name, t)),
             Err(_) => {
                 loaded.broken_ids.insert(name);
             }
         }
     }
-    out
+    out.into_iter().collect()
 }
 
 fn list_items<T: DeserializeOwned>(

@@ -19,6 +19,7 @@ use quorate_schema::{
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 /// Arguments of `quorate plan`.
 #[derive(Debug, clap::Args)]
@@ -147,47 +148,70 @@ fn pacemaker_view(mut doc: ClusterDoc) -> ClusterDoc {
     doc
 }
 
-/// The base revision, loaded, lowered and converged.
+/// The base revision, loaded and lowered, with its converged placement.
 struct Base {
     loaded: quorate_schema::Loaded,
-    model: quorate_schema::Model,
+    model: Arc<quorate_schema::Model>,
     placed: std::collections::BTreeMap<String, quorate_scheduler::Placement>,
 }
 
 /// Runs `quorate plan`.
 pub fn run(args: &PlanArgs) -> Result<ExitCode> {
     let mut err = std::io::stderr().lock();
-    // The base revision is read, loaded, lowered and scheduled to its converged placement on
-    // a second thread while this one loads and validates the new state: the two are
-    // independent, and large clusters take time.
-    let (base, after_loaded, (model, diags)) = std::thread::scope(|scope| {
+    // The base revision is read, loaded and lowered on a second thread while this one loads
+    // and validates the new state: the two are independent, and large clusters take time.
+    // The second thread then hands the base over and schedules its converged placement while
+    // this one diffs the configurations.
+    let (base, after_loaded, (model, diags), findings, diff) = std::thread::scope(|scope| {
+        let (handover, received) = std::sync::mpsc::channel();
         let base = args.base.as_ref().map(|rev| {
-            scope.spawn(move || -> Result<Base> {
+            scope.spawn(move || -> Result<_> {
                 let loaded = load_sources(load_at_revision(&args.path, rev)?);
                 // Only the model: the base's diagnostics are not shown (beyond its
                 // structural errors), so its semantic checks would be wasted work.
-                let model = lower_only(&loaded);
-                let placed = converged(&model);
-                Ok(Base {
-                    loaded,
-                    model,
-                    placed,
-                })
+                let model = Arc::new(lower_only(&loaded));
+                let _ = handover.send((loaded, Arc::clone(&model)));
+                Ok(converged(&model))
             })
         });
         let after_loaded = load_paths(std::slice::from_ref(&args.path));
-        let checked = validate(
+        let (model, diags) = validate(
             &after_loaded,
             &Options {
                 strict: false,
                 catalog: &NoCatalog,
             },
         );
+        let findings: Vec<String> = diags
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
+            .map(|d| match d.span {
+                Some(s) => format!("{}: {}", after_loaded.sources.location(s), d.message),
+                None => d.message.clone(),
+            })
+            .collect();
+        let handed = base.as_ref().and_then(|_| received.recv().ok());
+        // Both models are at hand: the diff takes constraint ids from them.
+        let diff = match (&handed, &model) {
+            (Some((loaded, before)), Some(after)) => Some(quorate_plan::plan_with_models(
+                (&loaded.doc, before),
+                (&after_loaded.doc, after),
+                findings.clone(),
+            )),
+            _ => None,
+        };
         let base = base.map(|h| {
-            h.join()
-                .unwrap_or_else(|_| Err(anyhow::anyhow!("reading the base revision failed")))
+            let placed = h
+                .join()
+                .unwrap_or_else(|_| Err(anyhow::anyhow!("reading the base revision failed")))?;
+            let (loaded, model) = handed.context("reading the base revision failed")?;
+            Ok::<_, anyhow::Error>(Base {
+                loaded,
+                model,
+                placed,
+            })
         });
-        (base, after_loaded, checked)
+        (base, after_loaded, (model, diags), findings, diff)
     });
     if model.is_none() {
         write!(
@@ -200,14 +224,6 @@ pub fn run(args: &PlanArgs) -> Result<ExitCode> {
             args.path.display()
         );
     }
-    let findings: Vec<String> = diags
-        .iter()
-        .filter(|d| d.severity == Severity::Warning)
-        .map(|d| match d.span {
-            Some(s) => format!("{}: {}", after_loaded.sources.location(s), d.message),
-            None => d.message.clone(),
-        })
-        .collect();
     let after_model = model.expect("checked above");
     let mut base_kept: Option<Base> = None;
     let mut plan = match (&args.base, &args.live) {
@@ -228,13 +244,8 @@ pub fn run(args: &PlanArgs) -> Result<ExitCode> {
                     "warning: the desired state at {rev} has errors; planning against what loaded"
                 )?;
             }
-            let t = transition_from_converged(&before_model, &placed, &after_model);
-            // Both models are at hand: the diff takes constraint ids from them.
-            let mut plan = quorate_plan::plan_with_models(
-                (&loaded.doc, &before_model),
-                (&after_loaded.doc, &after_model),
-                findings,
-            );
+            let t = transition_from_converged(before_model, placed, &after_model);
+            let mut plan = diff.expect("made once both models were at hand");
             plan.transition = Some(t);
             plan
         }

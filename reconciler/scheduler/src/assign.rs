@@ -331,9 +331,9 @@ impl WorkingSet<'_> {
         with_this.truncate(np);
         let mut attr_classes = BTreeMap::new();
         for attr in std::iter::once(None).chain(all.iter().map(|c| c.attr.clone())) {
-            if !attr_classes.contains_key(&attr) {
-                let classes = self.attr_classes(&attr);
-                attr_classes.insert(attr, classes);
+            if let std::collections::btree_map::Entry::Vacant(e) = attr_classes.entry(attr) {
+                let classes = self.attr_classes(e.key());
+                e.insert(classes);
             }
         }
         Colocs {

@@ -29,7 +29,7 @@ pub mod walk;
 pub mod yaml;
 
 pub use catalog::{AgentCatalog, AgentInfo, NoCatalog, ParamInfo};
-pub use check::{lower_unvalidated, validate, Options};
+pub use check::{lower_only, lower_unvalidated, validate, Options};
 pub use diag::{Diagnostic, Diagnostics, Severity};
 pub use load::{json_schema, load_paths, load_sources, Loaded, FILE_BYTES_MAX};
 pub use model::Model;

@@ -233,7 +233,7 @@ fn get_path<'a>(root: &'a Value, pointer: &str) -> Option<&'a Value> {
 
 fn merge_file(
     id: FileId,
-    value: Value,
+    mut value: Value,
     spans: &SpanIndex,
     copy_spans: bool,
     merged: &mut Map<String, Value>,
@@ -242,19 +242,14 @@ fn merge_file(
     let Value::Object(_) = &value else {
         return;
     };
-    // Section keys themselves: the first file to use one keeps its span.
-    if copy_spans {
-        for (p, s) in spans.entries_under("") {
-            if p.matches('/').count() <= 2 && loaded.spans.get(p).is_none() {
-                loaded.spans.insert(p.clone(), *s);
-            }
-        }
-    }
+    // What of this file is merged, so that its spans can be copied in one pass at the end.
+    let mut copied = CopiedSpans::default();
     let mut merged_v = Value::Object(std::mem::take(merged));
+    // Values are moved out of `value`, not cloned: the document can be large.
     for &sec in SINGLE_SECTIONS {
-        if let Some(v) = get_path(&value, sec) {
+        if let Some(v) = value.pointer_mut(sec) {
             if let Some(prev) = get_path(&merged_v, sec) {
-                let same_version = sec == "/version" && prev == v;
+                let same_version = sec == "/version" && prev == &*v;
                 if !same_version {
                     let here = spans.key(sec).unwrap_or(Span::file_start(id));
                     let mut d = Diagnostic::error(
@@ -270,22 +265,24 @@ fn merge_file(
                 }
                 continue;
             }
-            set_path(&mut merged_v, sec, v.clone());
-            if copy_spans {
-                for (p, s) in spans.entries_under(sec) {
-                    loaded.spans.insert(p.clone(), *s);
-                }
-            }
+            set_path(&mut merged_v, sec, v.take());
+            copied.sections.push(sec);
         }
     }
     for &sec in MAP_SECTIONS {
-        let Some(Value::Object(entries)) = get_path(&value, sec) else {
+        let Some(Value::Object(entries)) = value.pointer_mut(sec).map(Value::take) else {
+            continue;
+        };
+        if entries.is_empty() {
+            continue;
+        }
+        ensure_object(&mut merged_v, sec);
+        let Some(Value::Object(target)) = merged_v.pointer_mut(sec) else {
             continue;
         };
         for (name, v) in entries {
-            let ptr = format!("{sec}/{}", pointer_segment(name));
-            let exists = get_path(&merged_v, &ptr).is_some();
-            if exists {
+            let ptr = format!("{sec}/{}", pointer_segment(&name));
+            if target.contains_key(&name) {
                 let mut d = Diagnostic::error(
                     "duplicate-id",
                     spans.key(&ptr).unwrap_or(Span::file_start(id)),
@@ -298,19 +295,17 @@ fn merge_file(
                 loaded.diags.push(d);
                 continue;
             }
-            ensure_object(&mut merged_v, sec);
-            set_path(&mut merged_v, &ptr, v.clone());
+            target.insert(name, v);
             if copy_spans {
-                for (p, s) in spans.entries_under(&ptr) {
-                    loaded.spans.insert(p.clone(), *s);
-                }
+                copied.items.insert(ptr);
             }
         }
     }
     for &sec in LIST_SECTIONS {
-        let Some(Value::Array(items)) = get_path(&value, sec) else {
+        let Some(Value::Array(items)) = value.pointer_mut(sec).map(Value::take) else {
             continue;
         };
+        let count = items.len();
         let offset = match get_path(&merged_v, sec) {
             Some(Value::Array(a)) => a.len(),
             _ => 0,
@@ -319,18 +314,67 @@ fn merge_file(
             set_path(&mut merged_v, sec, Value::Array(Vec::new()));
         }
         if let Some(Value::Array(a)) = merged_v.pointer_mut(sec) {
-            a.extend(items.iter().cloned());
+            a.extend(items);
         }
-        for i in (0..items.len()).filter(|_| copy_spans) {
-            let from = format!("{sec}/{i}");
-            let to = format!("{sec}/{}", i + offset);
-            for (p, s) in spans.entries_under(&from) {
-                loaded.spans.insert(format!("{to}{}", &p[from.len()..]), *s);
-            }
+        if count > 0 {
+            copied.lists.push((sec, offset));
         }
     }
     if let Value::Object(m) = merged_v {
         *merged = m;
+    }
+    if copy_spans {
+        copied.copy(spans, &mut loaded.spans);
+    }
+}
+
+/// The parts of a file that a merge took: whole single sections, id-keyed items (by pointer)
+/// and lists (with the offset their items moved by).
+#[derive(Default)]
+struct CopiedSpans {
+    sections: Vec<&'static str>,
+    items: BTreeSet<String>,
+    lists: Vec<(&'static str, usize)>,
+}
+
+impl CopiedSpans {
+    /// Copies the spans of what was taken into `into`, list indexes renumbered; the section
+    /// keys themselves (depth 1 and 2) are copied only when no earlier file set them, so the
+    /// first file to use one keeps its span.
+    fn copy(&self, from: &SpanIndex, into: &mut SpanIndex) {
+        let under = |p: &str, prefix: &str| {
+            p.strip_prefix(prefix)
+                .filter(|rest| rest.is_empty() || rest.starts_with('/'))
+                .is_some()
+        };
+        for (p, s) in from.iter() {
+            if self.sections.iter().any(|sec| under(p, sec)) {
+                into.insert(p.clone(), *s);
+                continue;
+            }
+            let item = MAP_SECTIONS.iter().find_map(|sec| {
+                let rest = p.strip_prefix(sec)?.strip_prefix('/')?;
+                let name = rest.split('/').next()?;
+                Some(&p[..sec.len() + 1 + name.len()])
+            });
+            if item.is_some_and(|ptr| self.items.contains(ptr)) {
+                into.insert(p.clone(), *s);
+                continue;
+            }
+            let renumbered = self.lists.iter().find_map(|(sec, offset)| {
+                let rest = p.strip_prefix(sec)?.strip_prefix('/')?;
+                let (index, tail) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+                let i: usize = index.parse().ok()?;
+                Some(format!("{sec}/{}{tail}", i + offset))
+            });
+            if let Some(to) = renumbered {
+                into.insert(to, *s);
+                continue;
+            }
+            if p.matches('/').count() <= 2 && into.get(p).is_none() {
+                into.insert(p.clone(), *s);
+            }
+        }
     }
 }
 
@@ -405,21 +449,21 @@ fn map_items<T: DeserializeOwned>(
     key: &str,
     loaded: &mut Loaded,
 ) -> BTreeMap<String, T> {
-    let mut out = BTreeMap::new();
     let Some(Value::Object(m)) = v.get_mut(key) else {
-        return out;
+        return BTreeMap::new();
     };
+    // Collected, then built in one go: inserting thousands of large items one by one moves
+    // them around as the tree's nodes split.
+    let mut out = Vec::with_capacity(m.len());
     for (name, item) in std::mem::take(m) {
         match serde_json::from_value(item) {
-            Ok(t) => {
-                out.insert(name, t);
-            }
+            Ok(t) => out.push((name, t)),
             Err(_) => {
                 loaded.broken_ids.insert(name);
             }
         }
     }
-    out
+    out.into_iter().collect()
 }
 
 fn list_items<T: DeserializeOwned>(

@@ -12,7 +12,8 @@ use crate::source::Span;
 use crate::suggest::did_you_mean;
 use crate::yaml::{Node, NodeKind, ScalarType};
 use serde_json::{Map, Value};
-use std::collections::BTreeMap;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 /// Keywords the walker understands; a test asserts the generated schema uses no others.
 pub const KNOWN_KEYWORDS: &[&str] = &[
@@ -51,9 +52,36 @@ pub const KNOWN_KEYWORDS: &[&str] = &[
 pub const SCALAR_TEXT: &str = "x-quorate-scalar-text";
 
 /// Where a value and its key are, by JSON pointer (`/resources/WebServer/agent`).
+///
+/// A hash map: a large document has tens of thousands of pointers sharing long prefixes, which
+/// a sorted map pays for in string comparisons on every insert; nothing needs them in order.
 #[derive(Clone, Debug, Default)]
 pub struct SpanIndex {
-    map: BTreeMap<String, Spans>,
+    map: HashMap<String, Spans, BuildHasherDefault<PointerHasher>>,
+}
+
+/// FNV-1a for the span index: tens of thousands of short pointers per document, hashed several
+/// times faster than with SipHash, whose protection against chosen keys buys nothing for the
+/// operator's own files.
+#[derive(Clone, Copy, Debug)]
+pub struct PointerHasher(u64);
+
+impl Default for PointerHasher {
+    fn default() -> Self {
+        PointerHasher(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for PointerHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
 }
 
 /// The spans of one value and of the key that names it.
@@ -100,34 +128,34 @@ impl SpanIndex {
         self.map.insert(pointer, spans);
     }
 
-    /// All entries under `prefix` (inclusive), for moving them during a merge.
-    pub fn entries_under<'a>(
-        &'a self,
-        prefix: &'a str,
-    ) -> impl Iterator<Item = (&'a String, &'a Spans)> {
-        self.map
-            .range(prefix.to_string()..)
-            .take_while(move |(k, _)| k.starts_with(prefix))
-            .filter(move |(k, _)| k.len() == prefix.len() || k.as_bytes()[prefix.len()] == b'/')
+    /// Every entry, in no particular order (for merging files).
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &Spans)> {
+        self.map.iter()
     }
 }
 
 /// Escapes one JSON pointer segment.
-pub fn pointer_segment(s: &str) -> String {
-    s.replace('~', "~0").replace('/', "~1")
+pub fn pointer_segment(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.contains(['~', '/']) {
+        s.replace('~', "~0").replace('/', "~1").into()
+    } else {
+        s.into()
+    }
 }
 
-/// The compiled form of a schema pattern, compiled once per process.
-fn cached_regex(pattern: &str) -> Option<regex::Regex> {
+/// The compiled form of a schema pattern, compiled once per process. Shared, not cloned: a
+/// cloned `Regex` starts with an empty match cache, and building one costs more than the match.
+fn cached_regex(pattern: &str) -> Option<std::sync::Arc<regex::Regex>> {
     use std::collections::HashMap;
-    use std::sync::{Mutex, OnceLock};
-    static CACHE: OnceLock<Mutex<HashMap<String, Option<regex::Regex>>>> = OnceLock::new();
+    use std::sync::{Arc, Mutex, OnceLock};
+    type Cache = HashMap<String, Option<Arc<regex::Regex>>>;
+    static CACHE: OnceLock<Mutex<Cache>> = OnceLock::new();
     let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
     let mut map = cache.lock().unwrap_or_else(|e| e.into_inner());
     if let Some(re) = map.get(pattern) {
         return re.clone();
     }
-    let re = regex::Regex::new(pattern).ok();
+    let re = regex::Regex::new(pattern).ok().map(Arc::new);
     map.insert(pattern.to_string(), re.clone());
     re
 }
@@ -176,10 +204,11 @@ impl<'s> Walker<'s> {
     pub fn check(&self, node: &Node) -> (Value, Vec<Diagnostic>, SpanIndex) {
         let mut out = Out::default();
         let v = self.walk(node, self.root, "", None, &mut out);
-        let mut index = SpanIndex::default();
-        for (p, s) in out.spans {
-            index.insert(p, s);
-        }
+        // A pointer recorded twice (a value walked again for each branch of an `anyOf`) has
+        // the same spans each time.
+        let index = SpanIndex {
+            map: out.spans.into_iter().collect(),
+        };
         (v, out.diags, index)
     }
 
@@ -299,10 +328,15 @@ impl<'s> Walker<'s> {
     ) -> Value {
         // An enum whose variants are documented comes out as `oneOf` of `const`s: check it as
         // one enum so that a typo gets one message listing the choices.
-        let consts: Option<Vec<Value>> = branches
+        let all_consts = branches
             .iter()
-            .map(|b| self.resolve(b).get("const").cloned())
-            .collect();
+            .all(|b| self.resolve(b).get("const").is_some());
+        let consts: Option<Vec<Value>> = all_consts.then(|| {
+            branches
+                .iter()
+                .filter_map(|b| self.resolve(b).get("const").cloned())
+                .collect()
+        });
         if let Some(consts) = consts {
             let mut obj = Map::new();
             obj.insert("enum".into(), Value::Array(consts));
@@ -332,6 +366,12 @@ impl<'s> Walker<'s> {
             out.diags
                 .push(type_error(node, path, &expects(self, &synthetic)));
             return Value::Null;
+        }
+        // Usually only one branch can match the node's kind (`X` or null for an `Option`, a
+        // number or a text for a duration): walk it directly, with no scratch output to copy.
+        let mut matching = branches.iter().filter(|b| self.kind_matches(node, b));
+        if let (Some(only), None) = (matching.next(), matching.next()) {
+            return self.walk(node, only, path, key, out);
         }
         let mut best: Option<(usize, Value, Out)> = None;
         for b in branches {
@@ -618,7 +658,8 @@ fn check_scalar(
 }
 
 fn check_scalar_inner(node: &Node, v: &Value, obj: &Map<String, Value>, path: &str, out: &mut Out) {
-    let p = display_path(path);
+    // Only messages need the path in display form: build it only for them.
+    let p = DisplayPath(path);
     if let Some(Value::Array(allowed)) = obj.get("enum") {
         if !allowed.contains(v) {
             let names: Vec<String> = allowed
@@ -714,6 +755,15 @@ fn check_scalar_inner(node: &Node, v: &Value, obj: &Map<String, Value>, path: &s
                 );
             }
         }
+    }
+}
+
+/// [`display_path`] of a pointer, formatted only when a message is written.
+struct DisplayPath<'a>(&'a str);
+
+impl std::fmt::Display for DisplayPath<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&display_path(self.0))
     }
 }
 

@@ -15,6 +15,6 @@ pub use plan::{
     ObjectChange, Plan, Summary, PLAN_FORMAT_VERSION,
 };
 pub use transition::{
-    active_in, converged, healthy_status, transition_from_base, transition_from_live,
-    what_if_node_failure, Move, TransitionView, WhatIf,
+    active_in, converged, healthy_status, transition_from_base, transition_from_converged,
+    transition_from_live, what_if_node_failure, Move, TransitionView, WhatIf,
 };

@@ -39,6 +39,20 @@ pub fn objects_with(
     doc: &ClusterDoc,
     model: Option<&quorate_schema::Model>,
 ) -> BTreeMap<(usize, String), Value> {
+    objects_against(doc, model, None)
+}
+
+/// As [`objects_with`], except that a node, resource or group equal to the one of the same id
+/// in `other` is `Value::Null`: a diff against `other` skips it either way, and a large
+/// document changed in a few places then serializes only those few objects.
+pub fn objects_against(
+    doc: &ClusterDoc,
+    model: Option<&quorate_schema::Model>,
+    other: Option<&ClusterDoc>,
+) -> BTreeMap<(usize, String), Value> {
+    let other_nodes: BTreeMap<&str, &quorate_schema::types::NodeSpec> = other
+        .map(|o| o.nodes.iter().map(|n| (n.name.as_str(), n)).collect())
+        .unwrap_or_default();
     let kind = |k: &str| KINDS.iter().position(|x| *x == k).expect("known kind");
     let mut out = BTreeMap::new();
     let mut put = |k: &str, id: String, v: Value| {
@@ -48,7 +62,12 @@ pub fn objects_with(
         put("cluster", "name".into(), Value::String(c.clone()));
     }
     for n in &doc.nodes {
-        put("node", n.name.clone(), to_value(n));
+        let same = other_nodes.get(n.name.as_str()) == Some(&n);
+        put(
+            "node",
+            n.name.clone(),
+            if same { Value::Null } else { to_value(n) },
+        );
     }
     if let Some(t) = &doc.totem {
         put("totem", "totem".into(), to_value(t));
@@ -66,10 +85,20 @@ pub fn objects_with(
         put("op_defaults", "op_defaults".into(), to_value(d));
     }
     for (id, r) in &doc.resources {
-        put("resource", id.clone(), to_value(r));
+        let same = other.and_then(|o| o.resources.get(id)) == Some(r);
+        put(
+            "resource",
+            id.clone(),
+            if same { Value::Null } else { to_value(r) },
+        );
     }
     for (id, g) in &doc.groups {
-        put("group", id.clone(), to_value(g));
+        let same = other.and_then(|o| o.groups.get(id)) == Some(g);
+        put(
+            "group",
+            id.clone(),
+            if same { Value::Null } else { to_value(g) },
+        );
     }
     for (id, c) in &doc.clones {
         put("clone", id.clone(), to_value(c));

@@ -1,7 +1,7 @@
 //! The plan: what changes between two desired states, object by object, and what that means
 //! for Corosync (reload or restart) and quorum (expected votes).
 
-use crate::objects::{masked, objects, objects_with, KINDS};
+use crate::objects::{masked, objects, objects_against, KINDS};
 use quorate_schema::emit::entry_to_yaml;
 use quorate_schema::types::ClusterDoc;
 use serde::Serialize;
@@ -177,8 +177,9 @@ pub fn plan_with_models(
     after: (&ClusterDoc, &quorate_schema::Model),
     findings: Vec<String>,
 ) -> Plan {
-    let a = objects_with(before.0, Some(before.1));
-    let b = objects_with(after.0, Some(after.1));
+    // Objects equal on both sides are left as null on both: only changed ones are serialized.
+    let a = objects_against(before.0, Some(before.1), Some(after.0));
+    let b = objects_against(after.0, Some(after.1), Some(before.0));
     plan_from(a, b, before.0, after.0, findings)
 }
 
@@ -389,5 +390,42 @@ impl Plan {
             });
         }
         line
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quorate_schema::{load_sources, lower_unvalidated};
+
+    fn load(yaml: &str) -> quorate_schema::Loaded {
+        let l = load_sources(vec![("c.yaml".into(), yaml.into())]);
+        assert!(!l.diags.fails(false), "{:?}", l.diags);
+        l
+    }
+
+    /// `plan_with_models` leaves objects equal on both sides out before serializing them; the
+    /// plan must be the one `plan` makes from every object.
+    #[test]
+    fn plan_with_models_equals_plan() {
+        let base = "cluster: c\nnodes:\n  - { name: n1, id: 1, addrs: [a] }\n  - { name: n2, id: 2, addrs: [b] }\nresources:\n  keep: { agent: 'ocf:pacemaker:Dummy' }\n  change: { agent: 'ocf:pacemaker:Dummy', params: { state: /a } }\n  gone: { agent: 'ocf:pacemaker:Dummy' }\ngroups:\n  g: [keep, change]\nconstraints:\n  location:\n    - { resource: keep, node: n1, score: 10 }\n";
+        let new = "cluster: c\nnodes:\n  - { name: n1, id: 1, addrs: [a] }\n  - { name: n2, id: 2, addrs: [c] }\nresources:\n  keep: { agent: 'ocf:pacemaker:Dummy' }\n  change: { agent: 'ocf:pacemaker:Dummy', params: { state: /b } }\n  new: { agent: 'ocf:pacemaker:Dummy' }\ngroups:\n  g: [keep, change]\nconstraints:\n  location:\n    - { resource: keep, node: n1, score: 20 }\n";
+        let (b, n) = (load(base), load(new));
+        let (bm, nm) = (lower_unvalidated(&b).0, lower_unvalidated(&n).0);
+        let whole = plan(&b.doc, &n.doc, Vec::new());
+        let fast = plan_with_models((&b.doc, &bm), (&n.doc, &nm), Vec::new());
+        // Added: `new` and the location (its id holds the score); changed: n2 and `change`.
+        assert_eq!(
+            whole.summary,
+            Summary {
+                add: 2,
+                change: 2,
+                remove: 2
+            }
+        );
+        assert_eq!(
+            serde_json::to_string(&fast).expect("serializes"),
+            serde_json::to_string(&whole).expect("serializes")
+        );
     }
 }

@@ -53,13 +53,18 @@ pub struct WhatIf {
     pub fenced: bool,
 }
 
-/// A status in which every node of `model` is online and quorate, with resources running where
-/// `placements` says (nothing running when `None`).
+/// A status in which every node of `model` is online and quorate and has probed every
+/// resource, with resources running where `placements` says (nothing running when `None`).
+///
+/// "Probed everywhere" is the scheduler's [`ClusterStatus::probed_everywhere`] flag rather than
+/// one probe record per resource and node, so neither the status nor the schedule grows with
+/// resources x nodes, and the schedule plans no probes.
 pub fn healthy_status(
     model: &Model,
     placements: Option<&BTreeMap<String, Placement>>,
 ) -> ClusterStatus {
     let mut st = ClusterStatus::new(true);
+    st.probed_everywhere = true;
     for n in &model.nodes {
         st.set_node(NodeStatus::new(&n.name, Some(NodeState::online())));
     }
@@ -91,28 +96,7 @@ pub fn healthy_status(
 /// (nothing found running), so the scheduler places without planning a probe per resource
 /// and node.
 pub fn converged(model: &Model) -> BTreeMap<String, Placement> {
-    let mut st = healthy_status(model, None);
-    let mut call_id: i64 = 0;
-    let prims = model
-        .resources
-        .values()
-        .filter_map(|r| match r {
-            quorate_schema::model::Resource::Primitive(p) => Some(&p.id),
-            _ => None,
-        })
-        .chain(model.fence_devices.keys());
-    for id in prims {
-        for n in &model.nodes {
-            call_id += 1;
-            st.history.push(ResourceHistory {
-                node: n.name.clone(),
-                resource: id.clone(),
-                class: None,
-                ops: vec![OpRecord::done("monitor", 0, 7, 7, call_id)],
-            });
-        }
-    }
-    schedule(model, &st).placements
+    schedule(model, &healthy_status(model, None)).placements
 }
 
 fn node_of(p: Option<&Placement>) -> Option<&str> {
@@ -164,11 +148,20 @@ pub fn view(before: &BTreeMap<String, Placement>, s: &Schedule) -> TransitionVie
 
 /// The transition from `before` (converged and healthy) to `after`.
 pub fn transition_from_base(before: &Model, after: &Model) -> TransitionView {
-    let placed = converged(before);
-    let status = healthy_status(after, Some(&placed));
+    transition_from_converged(before, &converged(before), after)
+}
+
+/// As [`transition_from_base`], with `placed` = [`converged`]`(before)` already computed (the
+/// CLI computes it on the thread that loads the base, while the new state loads).
+pub fn transition_from_converged(
+    before: &Model,
+    placed: &BTreeMap<String, Placement>,
+    after: &Model,
+) -> TransitionView {
+    let status = healthy_status(after, Some(placed));
     let s = schedule(after, &status);
-    let mut v = view(&placed, &s);
-    add_definition_restarts(before, after, &placed, &s, &mut v);
+    let mut v = view(placed, &s);
+    add_definition_restarts(before, after, placed, &s, &mut v);
     v
 }
 
@@ -182,11 +175,9 @@ fn add_definition_restarts(
     s: &Schedule,
     v: &mut TransitionView,
 ) {
-    let prim = |m: &'_ Model, id: &str| {
-        m.primitive(id)
-            .cloned()
-            .or_else(|| m.fence_devices.get(id).cloned())
-    };
+    fn prim<'m>(m: &'m Model, id: &str) -> Option<&'m quorate_schema::model::Primitive> {
+        m.primitive(id).or_else(|| m.fence_devices.get(id))
+    }
     let mut restart: Vec<String> = Vec::new();
     let ids: Vec<&String> = after
         .resources

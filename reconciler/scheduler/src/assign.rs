@@ -8,6 +8,7 @@ use quorate_schema::model::{
     ColocationKind, Constraint, Expression, Placement, ResourceRef, Rule, RuleScore,
 };
 use quorate_schema::types::{AttrOp, BoolOp, Role as CfgRole};
+use std::collections::BTreeMap;
 
 /// One side of a colocation: a primitive or a group.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,6 +37,9 @@ pub(crate) struct Colocs {
     pub group_with_this: Vec<Vec<usize>>,
     /// The group whose last member each primitive is.
     pub last_member_of: Vec<Option<usize>>,
+    /// [`WorkingSet::attr_classes`] of every colocation's node attribute (and of `#uname`),
+    /// computed once: node attributes do not change while resources are assigned.
+    pub attr_classes: BTreeMap<Option<String>, Vec<Option<usize>>>,
 }
 
 fn is_promoted(r: Option<CfgRole>) -> bool {
@@ -325,12 +329,20 @@ impl WorkingSet<'_> {
         };
         this_with.truncate(np);
         with_this.truncate(np);
+        let mut attr_classes = BTreeMap::new();
+        for attr in std::iter::once(None).chain(all.iter().map(|c| c.attr.clone())) {
+            if let std::collections::btree_map::Entry::Vacant(e) = attr_classes.entry(attr) {
+                let classes = self.attr_classes(e.key());
+                e.insert(classes);
+            }
+        }
         Colocs {
             all,
             group_with_this,
             last_member_of,
             this_with,
             with_this,
+            attr_classes,
         }
     }
 
@@ -378,6 +390,20 @@ impl WorkingSet<'_> {
             (Some(x), Some(y)) => x.eq_ignore_ascii_case(y),
             _ => false,
         }
+    }
+
+    /// For each node, the index of its value of `attr` among the nodes' distinct values
+    /// (ignoring ASCII case), `None` when the node has no such attribute: two nodes have the
+    /// same class exactly when [`Self::same_attr`] holds for them.
+    fn attr_classes(&self, attr: &Option<String>) -> Vec<Option<usize>> {
+        let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+        (0..self.nodes.len())
+            .map(|n| {
+                let v = self.attr_of(n, attr)?.to_ascii_lowercase();
+                let next = seen.len();
+                Some(*seen.entry(v).or_insert(next))
+            })
+            .collect()
     }
 
     /// Assigns every resource, in priority order.
@@ -624,16 +650,28 @@ impl WorkingSet<'_> {
         }
         self.prims[q].merging = true;
         let mut work = table.clone();
-        for (n, slot) in work.iter_mut().enumerate() {
-            let Some(w) = *slot else { continue };
-            let mut best = -INF;
-            for m in 0..self.nodes.len() {
-                if let Some(s) = self.prims[q].scores[m] {
-                    if s > best && self.nodes[m].available() && self.same_attr(m, n, attr) {
-                        best = s;
-                    }
+        // The best score of `q` on an available node of each `attr` value (compared ignoring
+        // ASCII case, as `same_attr` does): one pass over the nodes and a lookup per node
+        // instead of comparing every pair of nodes.
+        let computed;
+        let classes = match co.attr_classes.get(attr) {
+            Some(c) => c,
+            None => {
+                computed = self.attr_classes(attr);
+                &computed
+            }
+        };
+        let mut best_of = vec![-INF; self.nodes.len()];
+        for (m, class) in classes.iter().enumerate() {
+            if let (Some(c), Some(s)) = (*class, self.prims[q].scores[m]) {
+                if s > best_of[c] && self.nodes[m].available() {
+                    best_of[c] = s;
                 }
             }
+        }
+        for (n, slot) in work.iter_mut().enumerate() {
+            let Some(w) = *slot else { continue };
+            let best = classes[n].map_or(-INF, |c| best_of[c]);
             if factor < 0.0 && best < 0 {
                 continue;
             }

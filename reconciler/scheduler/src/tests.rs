@@ -565,6 +565,41 @@ fn probes_for_unknown_resources_and_none_for_known_ones() {
 }
 
 #[test]
+fn probed_everywhere_is_a_stopped_probe_of_every_resource_on_every_node() {
+    let body = format!(
+        "{}groups:\n  g: [c, d]\nconstraints:\n  colocation:\n    - {{ resource: a, with: g, score: 100 }}\n",
+        prims(&["a", "b", "c", "d"])
+    );
+    let y = cluster(&["n1", "n2", "n3"], "", &body);
+    let mut recorded = online(&["n1", "n2", "n3"]);
+    for r in ["a", "b", "c", "d"] {
+        for n in ["n1", "n2", "n3"] {
+            recorded.probed_stopped(r, n);
+        }
+    }
+    recorded.running("b", "n3");
+    let mut flagged = online(&["n1", "n2", "n3"]);
+    flagged.probed_everywhere = true;
+    flagged.running("b", "n3");
+    let (by_records, by_flag) = (run(&y, &recorded), run(&y, &flagged));
+    assert_eq!(by_flag.placements, by_records.placements);
+    assert_eq!(
+        by_flag.action_strings(true),
+        by_records.action_strings(true)
+    );
+    assert!(by_flag
+        .transition
+        .actions
+        .iter()
+        .all(|a| a.kind != ActionKind::Probe));
+    assert_eq!(
+        on(&by_flag, "b").as_deref(),
+        Some("n3"),
+        "history still counts"
+    );
+}
+
+#[test]
 fn op_history_is_read_oldest_first_by_call_id() {
     let y = cluster(&["n1"], "", &prims(&["a"]));
     let mut st = online(&["n1"]);

@@ -216,6 +216,9 @@ impl<'a> WorkingSet<'a> {
         };
         ws.unpack_nodes();
         ws.unpack_resources();
+        if status.probed_everywhere {
+            ws.unpack_probed_everywhere();
+        }
         ws.unpack_history();
         ws
     }
@@ -676,6 +679,21 @@ impl<'a> WorkingSet<'a> {
         match self.status.now_epoch_s {
             Some(now) => now > t,
             None => true,
+        }
+    }
+
+    /// [`ClusterStatus::probed_everywhere`]: what a probe that found each primitive stopped
+    /// on each node whose history is read would leave behind (known there, role stopped),
+    /// before the recorded history is unpacked on top.
+    fn unpack_probed_everywhere(&mut self) {
+        for node in 0..self.nodes.len() {
+            if !self.stonith_enabled && !self.nodes[node].online {
+                continue;
+            }
+            self.nodes[node].history_read = true;
+            for p in 0..self.prims.len() {
+                self.process_rsc_state(p, node, Role::Stopped, Fail::Ignore);
+            }
         }
     }
 

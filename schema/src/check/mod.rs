@@ -78,6 +78,19 @@ pub fn lower_unvalidated(loaded: &Loaded) -> (Model, Diagnostics) {
     (model, diags)
 }
 
+/// Lowers a document to a [`Model`] without running the semantic and policy checks, for a
+/// state whose diagnostics nobody reads: the base revision of a plan, which only needs its
+/// model. As with [`lower_unvalidated`], the model of an invalid document may hold dangling
+/// references.
+pub fn lower_only(loaded: &Loaded) -> Model {
+    let mut cx = Cx {
+        l: loaded,
+        diags: Diagnostics::default(),
+        ptrs: std::collections::BTreeMap::new(),
+    };
+    lower::lower(&mut cx)
+}
+
 /// Shared state of one validation run.
 pub(crate) struct Cx<'a> {
     pub l: &'a Loaded,

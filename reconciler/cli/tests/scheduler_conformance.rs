@@ -258,6 +258,8 @@ fn crm_simulate(cib: &str, tag: &str) -> Option<Result<Decided, String>> {
         let text = String::from_utf8_lossy(&out.stdout).to_string();
         let doc = roxmltree::Document::parse(&text).map_err(|e| e.to_string())?;
         let mut place: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        // Clone instances share their primitive's id and always map to a list of nodes.
+        let mut cloned: BTreeSet<String> = BTreeSet::new();
         if let Some(rs) = doc
             .descendants()
             .find(|n| n.has_tag_name("revised_cluster_status"))
@@ -265,6 +267,9 @@ fn crm_simulate(cib: &str, tag: &str) -> Option<Result<Decided, String>> {
             if let Some(res) = rs.children().find(|n| n.has_tag_name("resources")) {
                 for r in res.descendants().filter(|n| n.has_tag_name("resource")) {
                     let id = r.attribute("id").unwrap_or_default().to_string();
+                    if r.ancestors().any(|a| a.has_tag_name("clone")) {
+                        cloned.insert(id.clone());
+                    }
                     let nodes: Vec<String> = if r.attribute("active") == Some("true") {
                         r.children()
                             .filter(|c| c.has_tag_name("node"))
@@ -284,7 +289,7 @@ fn crm_simulate(cib: &str, tag: &str) -> Option<Result<Decided, String>> {
                 v.dedup();
                 let val = match v.len() {
                     0 => Value::Null,
-                    1 => Value::String(v.remove(0)),
+                    1 if !cloned.contains(&k) => Value::String(v.remove(0)),
                     _ => Value::Array(v.into_iter().map(Value::String).collect()),
                 };
                 (k, val)
@@ -324,18 +329,25 @@ fn crm_simulate(cib: &str, tag: &str) -> Option<Result<Decided, String>> {
     Some(result)
 }
 
-#[test]
-fn differential_against_crm_simulate() {
-    use quorate_scheduler::testkit::GenCluster;
-    let cases: u64 = std::env::var("QUORATE_DIFF_CASES")
+/// Runs generated clusters through `crm_simulate` and the scheduler; returns the seeds whose
+/// placements differ and are not known differences.
+fn differential(
+    what: &str,
+    cases_var: &str,
+    default_cases: u64,
+    regression_seeds: &[u64],
+    known_file: &str,
+    generate: impl Fn(u64) -> quorate_scheduler::testkit::GenCluster,
+) -> Option<Vec<u64>> {
+    let cases: u64 = std::env::var(cases_var)
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(25);
+        .unwrap_or(default_cases);
     let first: u64 = std::env::var("QUORATE_DIFF_FIRST_SEED")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(0);
-    let known: BTreeSet<u64> = std::fs::read_to_string(data().join("differential-known.txt"))
+    let known: BTreeSet<u64> = std::fs::read_to_string(data().join(known_file))
         .unwrap_or_default()
         .lines()
         .filter(|l| !l.starts_with('#'))
@@ -343,22 +355,20 @@ fn differential_against_crm_simulate() {
         .collect();
     let (mut pl_ok, mut ac_ok, mut ran) = (0u64, 0u64, 0u64);
     let mut failures = Vec::new();
-    // Seeds that once differed, kept in every run as regression cases.
-    const REGRESSION_SEEDS: &[u64] = &[1262, 2063];
     let seeds: Vec<u64> = (first..first + cases)
         .chain(
-            REGRESSION_SEEDS
+            regression_seeds
                 .iter()
                 .copied()
                 .filter(|s| !(first..first + cases).contains(s)),
         )
         .collect();
     for seed in seeds {
-        let g = GenCluster::random(seed);
+        let g = generate(seed);
         let cib = g.to_cib();
-        let Some(want) = crm_simulate(&cib, &seed.to_string()) else {
+        let Some(want) = crm_simulate(&cib, &format!("{cases_var}-{seed}")) else {
             eprintln!("crm_simulate is not installed: differential test skipped");
-            return;
+            return None;
         };
         let (want_pl, want_ac) = want.unwrap_or_else(|e| panic!("seed {seed}: {e}\n{cib}"));
         let imported = quorate_cib::import_cib(&cib).expect("generated CIB imports");
@@ -388,7 +398,44 @@ fn differential_against_crm_simulate() {
             }
         }
     }
-    println!("differential against crm_simulate: placements {pl_ok}/{ran}, actions {ac_ok}/{ran}");
-    eprintln!("differential against crm_simulate: placements {pl_ok}/{ran}, actions {ac_ok}/{ran}");
+    println!("{what} against crm_simulate: placements {pl_ok}/{ran}, actions {ac_ok}/{ran}");
+    eprintln!("{what} against crm_simulate: placements {pl_ok}/{ran}, actions {ac_ok}/{ran}");
+    Some(failures)
+}
+
+#[test]
+fn differential_against_crm_simulate() {
+    use quorate_scheduler::testkit::GenCluster;
+    // Seeds that once differed, kept in every run as regression cases.
+    const REGRESSION_SEEDS: &[u64] = &[1262, 2063];
+    let Some(failures) = differential(
+        "differential",
+        "QUORATE_DIFF_CASES",
+        25,
+        REGRESSION_SEEDS,
+        "differential-known.txt",
+        GenCluster::random,
+    ) else {
+        return;
+    };
     assert!(failures.is_empty(), "placements differ from crm_simulate for seeds {failures:?} (not in differential-known.txt)");
+}
+
+/// The same with an anonymous and a promotable clone added to each generated cluster
+/// (`GenCluster::random_with_clones`); `QUORATE_DIFF_CLONE_CASES` (default 25) seeds.
+#[test]
+fn differential_with_clones_against_crm_simulate() {
+    use quorate_scheduler::testkit::GenCluster;
+    const REGRESSION_SEEDS: &[u64] = &[];
+    let Some(failures) = differential(
+        "differential with clones",
+        "QUORATE_DIFF_CLONE_CASES",
+        25,
+        REGRESSION_SEEDS,
+        "differential-clones-known.txt",
+        |seed| GenCluster::random_with_clones(seed, false),
+    ) else {
+        return;
+    };
+    assert!(failures.is_empty(), "placements differ from crm_simulate for seeds {failures:?} (not in differential-clones-known.txt)");
 }

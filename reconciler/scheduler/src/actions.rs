@@ -234,10 +234,7 @@ impl WorkingSet<'_> {
     }
 
     fn rref_of(&self, id: &str) -> Option<RRef> {
-        if let Some(&p) = self.prim_by_id.get(id) {
-            return Some(RRef::Prim(p));
-        }
-        self.group_by_id.get(id).map(|&g| RRef::Group(g))
+        self.rref(id)
     }
 
     fn build_orders(&self, g: &mut Graph) {
@@ -245,9 +242,14 @@ impl WorkingSet<'_> {
         // An inactive resource cannot start before every probe of it could run.
         for (p, prim) in self.prims.iter().enumerate() {
             if prim.running_on.is_empty() && prim.group.is_none() {
+                // A clone instance's probe gates the clone's start.
+                let then = match prim.clone {
+                    Some(c) => RRef::Clone(c),
+                    None => RRef::Prim(p),
+                };
                 orders.push(ROrder {
                     first: (RRef::Prim(p), ActionKind::Probe),
-                    then: (RRef::Prim(p), ActionKind::Start),
+                    then: (then, ActionKind::Start),
                     flags: RUNNABLE_LEFT,
                 });
             }
@@ -365,6 +367,7 @@ impl WorkingSet<'_> {
         match r {
             RRef::Prim(p) => vec![p],
             RRef::Group(g) => self.groups[g].members.clone(),
+            RRef::Clone(c) => self.clones[c].instances.clone(),
         }
     }
 
@@ -401,7 +404,44 @@ impl WorkingSet<'_> {
                 }
                 Some(vec![First::Virtual { required, runnable }])
             }
+            RRef::Clone(c) => {
+                // summary_action_flags: required if any instance's is, runnable if any is.
+                let mut required = false;
+                let mut runnable = false;
+                let mut any = false;
+                for &m in &self.clones[c].instances {
+                    for i in g.of(m, kind) {
+                        any = true;
+                        required |= !g.acts[i].optional;
+                        runnable |= g.acts[i].runnable;
+                    }
+                }
+                if !any && matches!(kind, ActionKind::Stop | ActionKind::Demote) {
+                    return None;
+                }
+                Some(vec![First::Virtual { required, runnable }])
+            }
         }
+    }
+
+    /// Whether an action of clone `c`'s instances is required (on `node`, or anywhere).
+    fn clone_required_on(
+        &self,
+        g: &Graph,
+        c: usize,
+        kind: ActionKind,
+        node: Option<usize>,
+    ) -> bool {
+        // Pacemaker leaves a start that cannot run optional (`start_resource`); this crate
+        // marks it required to print "Start ... (blocked)", so it does not count here.
+        self.clones[c].instances.iter().any(|&m| {
+            g.of(m, kind).any(|i| {
+                let a = &g.acts[i];
+                !a.optional
+                    && (a.runnable || kind != ActionKind::Start)
+                    && node.is_none_or(|n| a.node == n)
+            })
+        })
     }
 
     /// How Pacemaker names the "first" side in a reason: `rsc4 start`, `bar running`.
@@ -412,13 +452,20 @@ impl WorkingSet<'_> {
                 let id = a.prim.map(|p| self.prims[p].id.as_str()).unwrap_or("");
                 format!("{id} {}", a.kind.verb())
             }
-            (First::Virtual { .. }, RRef::Group(gi)) => {
+            (First::Virtual { .. }, RRef::Group(_) | RRef::Clone(_)) => {
                 let task = match o.first.1 {
                     ActionKind::Start => "running",
                     ActionKind::Stop => "stopped",
+                    ActionKind::Promote => "promoted",
+                    ActionKind::Demote => "demoted",
                     k => k.verb(),
                 };
-                format!("{} {task}", self.groups[gi].id)
+                let id = match o.first.0 {
+                    RRef::Group(gi) => &self.groups[gi].id,
+                    RRef::Clone(c) => &self.clones[c].id,
+                    RRef::Prim(p) => &self.prims[p].id,
+                };
+                format!("{id} {task}")
             }
             (First::Virtual { .. }, RRef::Prim(p)) => {
                 format!("{} {}", self.prims[p].id, o.first.1.verb())
@@ -450,6 +497,21 @@ impl WorkingSet<'_> {
         let mut changed = false;
         for f in firsts {
             for &t in &thens {
+                // A clone as "first" is judged on the node of "then" (action_flags_for_ordering):
+                // required only when an instance's action there is.
+                let f = match (f, o.first.0, o.then.0) {
+                    (First::Virtual { runnable, .. }, RRef::Clone(c), then) => {
+                        let node = match then {
+                            RRef::Clone(_) => None,
+                            _ => Some(g.acts[t].node),
+                        };
+                        First::Virtual {
+                            required: self.clone_required_on(g, c, o.first.1, node),
+                            runnable,
+                        }
+                    }
+                    _ => f,
+                };
                 let (f_req, f_run) = match f {
                     First::Act(i) => (!g.acts[i].optional, g.acts[i].runnable),
                     First::Virtual { required, runnable } => (required, runnable),
@@ -548,27 +610,40 @@ impl WorkingSet<'_> {
                 if c.score < INF {
                     continue;
                 }
-                let RRef::Prim(pp) = c.pri else { continue };
-                if self.prims[pp].group.is_some() {
+                // The primary is blocked only when none of its (instances') starts can run.
+                let (primaries, name) = match c.pri {
+                    RRef::Prim(pp) if self.prims[pp].group.is_none() => {
+                        (vec![pp], self.prims[pp].id.clone())
+                    }
+                    RRef::Clone(k) => (self.clones[k].instances.clone(), self.clones[k].id.clone()),
+                    _ => continue,
+                };
+                let mut blocked = true;
+                for &pp in &primaries {
+                    let starts: Vec<usize> = g.of(pp, ActionKind::Start).collect();
+                    if starts.is_empty() || starts.iter().any(|&i| g.acts[i].runnable) {
+                        blocked = false;
+                    }
+                }
+                if !blocked {
                     continue;
                 }
-                let starts: Vec<usize> = g.of(pp, ActionKind::Start).collect();
-                if starts.is_empty() || starts.iter().any(|&i| g.acts[i].runnable) {
-                    continue;
-                }
-                let dep = match c.dep {
-                    RRef::Prim(d) => d,
+                let deps: Vec<usize> = match c.dep {
+                    RRef::Prim(d) => vec![d],
                     RRef::Group(gi) => match self.groups[gi].members.first() {
-                        Some(&d) => d,
+                        Some(&d) => vec![d],
                         None => continue,
                     },
+                    RRef::Clone(k) => self.clones[k].instances.clone(),
                 };
-                let ds: Vec<usize> = g.of(dep, ActionKind::Start).collect();
-                for i in ds {
-                    if g.acts[i].runnable {
-                        g.acts[i].runnable = false;
-                        g.acts[i].reason = Some(format!("colocation with {}", self.prims[pp].id));
-                        changed = true;
+                for dep in deps {
+                    let ds: Vec<usize> = g.of(dep, ActionKind::Start).collect();
+                    for i in ds {
+                        if g.acts[i].runnable {
+                            g.acts[i].runnable = false;
+                            g.acts[i].reason = Some(format!("colocation with {name}"));
+                            changed = true;
+                        }
                     }
                 }
             }
@@ -603,6 +678,12 @@ impl WorkingSet<'_> {
                 let prim = &self.prims[p];
                 if prim.orphan || prim.known_on.contains(&n) {
                     continue;
+                }
+                // An anonymous clone is probed once per node, through one instance.
+                if let Some(c) = prim.clone {
+                    if self.probe_instance(c, n) != Some(p) {
+                        continue;
+                    }
                 }
                 let i = g.rsc_action(p, ActionKind::Probe, n, false);
                 // A probe on a pending node cannot run yet.
@@ -741,12 +822,14 @@ impl WorkingSet<'_> {
         let pos = |t: &Top| match t {
             Top::Prim(p) => index.get(self.prims[*p].id.as_str()).copied(),
             Top::Group(g) => index.get(self.groups[*g].id.as_str()).copied(),
+            Top::Clone(c) => index.get(self.clones[*c].id.as_str()).copied(),
         };
         tops.sort_by_key(|t| pos(t).unwrap_or(usize::MAX));
         for t in tops {
             match t {
                 Top::Prim(p) => out.push(p),
                 Top::Group(g) => out.extend(self.groups[g].members.iter().copied()),
+                Top::Clone(c) => out.extend(self.clones[c].instances.iter().copied()),
             }
         }
         out
@@ -859,10 +942,33 @@ impl WorkingSet<'_> {
                 1 => Placement::On(names.remove(0)),
                 _ => Placement::Many(names),
             };
-            if prim.orphan && pl == Placement::Stopped {
+            if let Some(c) = prim.clone {
+                // A clone's primitive runs on the sorted list of its instances' nodes.
+                let id = self.clones[c].child_id.clone();
+                let mut all = match sched.placements.remove(&id) {
+                    Some(Placement::Many(v)) => v,
+                    _ => Vec::new(),
+                };
+                match pl {
+                    Placement::On(n) => all.push(n),
+                    Placement::Many(v) => all.extend(v),
+                    Placement::Stopped => {}
+                }
+                all.sort();
+                all.dedup();
+                sched.placements.insert(
+                    id,
+                    if all.is_empty() {
+                        Placement::Stopped
+                    } else {
+                        Placement::Many(all)
+                    },
+                );
+            } else if prim.orphan && pl == Placement::Stopped {
                 continue;
+            } else {
+                sched.placements.insert(prim.id.clone(), pl);
             }
-            sched.placements.insert(prim.id.clone(), pl);
             let target = if self.next_role(p) == Role::Stopped {
                 None
             } else {
@@ -878,6 +984,7 @@ impl WorkingSet<'_> {
             match *t {
                 Top::Prim(p) => by_priority.push(p),
                 Top::Group(gi) => by_priority.extend(self.groups[gi].members.iter().copied()),
+                Top::Clone(c) => by_priority.extend(self.clones[c].instances.iter().copied()),
             }
         }
         sched.summary = self.summary(g, &by_priority);

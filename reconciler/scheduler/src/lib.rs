@@ -21,10 +21,11 @@
 //! The pipeline follows Pacemaker's (`pcmk__schedule_actions`): unpack nodes, resources and
 //! history (`unpack`); location constraints, stickiness and fail-count bans; assignment with
 //! colocations (`assign`); action creation, fencing, orderings and flag propagation (`actions`).
-//! Clones are not scheduled yet.
+//! Clones of primitives become instances `R:0`, `R:1`, ... (`clone`).
 
 mod actions;
 mod assign;
+mod clone;
 pub mod score;
 pub mod status;
 pub mod testkit;

@@ -251,8 +251,9 @@ fn crm_simulate(cib: &str, tag: &str) -> Option<Result<Decided, String>> {
     let result = (|| {
         if !out.status.success() {
             return Err(format!(
-                "crm_simulate failed: {}",
-                String::from_utf8_lossy(&out.stderr)
+                "crm_simulate failed: {}{}",
+                String::from_utf8_lossy(&out.stderr),
+                String::from_utf8_lossy(&out.stdout)
             ));
         }
         let text = String::from_utf8_lossy(&out.stdout).to_string();
@@ -370,7 +371,16 @@ fn differential(
             eprintln!("crm_simulate is not installed: differential test skipped");
             return None;
         };
-        let (want_pl, want_ac) = want.unwrap_or_else(|e| panic!("seed {seed}: {e}\n{cib}"));
+        let (want_pl, want_ac) = match want {
+            Ok(w) => w,
+            // Pacemaker itself rejects some generated clusters (its transition graph has a
+            // loop); there is nothing to compare with.
+            Err(e) if e.contains("invalid transition") => {
+                eprintln!("seed {seed}: skipped, crm_simulate produced no valid transition");
+                continue;
+            }
+            Err(e) => panic!("seed {seed}: {e}\n{cib}"),
+        };
         let imported = quorate_cib::import_cib(&cib).expect("generated CIB imports");
         let model =
             quorate_schema::lower_unvalidated(&quorate_schema::Loaded::from_doc(imported.doc)).0;
@@ -433,7 +443,7 @@ fn differential_with_clones_against_crm_simulate() {
         25,
         REGRESSION_SEEDS,
         "differential-clones-known.txt",
-        |seed| GenCluster::random_with_clones(seed, false),
+        |seed| GenCluster::random_with_clones(seed, true),
     ) else {
         return;
     };

@@ -11,46 +11,52 @@ use quorate_schema::model::{Constraint, OrderSpec};
 use quorate_schema::types::{Action as CfgAction, NoQuorumPolicy, OrderKind};
 use std::collections::{BTreeMap, BTreeSet};
 
-const IMPLIES_THEN: u8 = 1;
+pub(crate) const IMPLIES_THEN: u8 = 1;
 const IMPLIES_FIRST: u8 = 2;
-const RUNNABLE_LEFT: u8 = 4;
+pub(crate) const RUNNABLE_LEFT: u8 = 4;
 const RESTART: u8 = 8;
 const ASYMMETRIC: u8 = 16;
 
 /// One scheduled action with Pacemaker's flags.
 #[derive(Clone, Debug)]
-struct Act {
-    kind: ActionKind,
-    prim: Option<usize>,
-    node: usize,
-    optional: bool,
-    runnable: bool,
-    pseudo: bool,
+pub(crate) struct Act {
+    pub kind: ActionKind,
+    pub prim: Option<usize>,
+    pub node: usize,
+    pub optional: bool,
+    pub runnable: bool,
+    pub pseudo: bool,
     /// In the graph even while optional (a start that is already pending).
-    print_always: bool,
-    reason: Option<String>,
+    pub print_always: bool,
+    pub reason: Option<String>,
 }
 
 /// A resource-level ordering: every `first` action of a resource before every `then` action.
 #[derive(Clone, Debug)]
-struct ROrder {
-    first: (RRef, ActionKind),
-    then: (RRef, ActionKind),
-    flags: u8,
+pub(crate) struct ROrder {
+    pub first: (RRef, ActionKind),
+    pub then: (RRef, ActionKind),
+    pub flags: u8,
 }
 
 /// The action graph under construction.
 #[derive(Debug, Default)]
-struct Graph {
-    acts: Vec<Act>,
+pub(crate) struct Graph {
+    pub acts: Vec<Act>,
     index: BTreeMap<(usize, ActionKind, usize), usize>,
     by_prim: Vec<Vec<usize>>,
     node_acts: Vec<usize>,
-    orders: Vec<ROrder>,
+    pub orders: Vec<ROrder>,
 }
 
 impl Graph {
-    fn rsc_action(&mut self, p: usize, kind: ActionKind, node: usize, optional: bool) -> usize {
+    pub(crate) fn rsc_action(
+        &mut self,
+        p: usize,
+        kind: ActionKind,
+        node: usize,
+        optional: bool,
+    ) -> usize {
         if let Some(&i) = self.index.get(&(p, kind, node)) {
             if !optional {
                 self.acts[i].optional = false;
@@ -73,7 +79,7 @@ impl Graph {
         i
     }
 
-    fn of(&self, p: usize, kind: ActionKind) -> impl Iterator<Item = usize> + '_ {
+    pub(crate) fn of(&self, p: usize, kind: ActionKind) -> impl Iterator<Item = usize> + '_ {
         self.by_prim[p]
             .iter()
             .copied()
@@ -94,7 +100,7 @@ enum First {
 }
 
 impl WorkingSet<'_> {
-    fn start_runnable(&self, p: usize, node: usize) -> Result<(), &'static str> {
+    pub(crate) fn start_runnable(&self, p: usize, node: usize) -> Result<(), &'static str> {
         let n = &self.nodes[node];
         if !n.online {
             return Err("node offline");
@@ -121,7 +127,12 @@ impl WorkingSet<'_> {
 
     fn create_prim_actions(&self, g: &mut Graph, p: usize) {
         let prim = &self.prims[p];
-        let next_role = self.next_role(p);
+        let mut next_role = self.next_role(p);
+        // A promotable instance's promotion is `promote::create_role_actions`'s; here it only
+        // needs to run.
+        if next_role == Role::Promoted && self.is_promotable_instance(p) {
+            next_role = Role::Started;
+        }
         let assigned = if next_role == Role::Stopped {
             None
         } else {
@@ -692,6 +703,7 @@ impl WorkingSet<'_> {
         }
         for &p in &order {
             self.create_prim_actions(&mut g, p);
+            self.create_role_actions(&mut g, p);
             for &n in &self.prims[p].clear_failcount_on {
                 g.rsc_action(p, ActionKind::ClearFailcount, n, false);
             }
@@ -738,6 +750,7 @@ impl WorkingSet<'_> {
             }
         }
         self.build_orders(&mut g);
+        self.build_role_orders(&mut g);
         self.block_colocation_dependents(&mut g, co);
         let orders = std::mem::take(&mut g.orders);
         // Propagate to a fixpoint; each pass only clears flags, so this terminates.
@@ -1016,6 +1029,10 @@ impl WorkingSet<'_> {
         for &p in order {
             let prim = &self.prims[p];
             if !prim.managed {
+                continue;
+            }
+            if self.is_promotable_instance(p) {
+                items.extend(self.promotable_summary(g, p));
                 continue;
             }
             let start = g.of(p, ActionKind::Start).next().map(|i| &g.acts[i]);

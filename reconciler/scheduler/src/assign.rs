@@ -22,6 +22,9 @@ pub(crate) enum RRef {
 pub(crate) struct Coloc {
     pub dep: RRef,
     pub pri: RRef,
+    /// Role restrictions (`Some(Started)` is none); used with promotable clones.
+    pub dep_role: Option<CfgRole>,
+    pub pri_role: Option<CfgRole>,
     pub score: i64,
     pub influence: bool,
     pub attr: Option<String>,
@@ -179,7 +182,7 @@ impl WorkingSet<'_> {
         }
     }
 
-    fn rule_matches(&self, r: &Rule, n: usize) -> bool {
+    pub(crate) fn rule_matches(&self, r: &Rule, n: usize) -> bool {
         let mut results = r.expressions.iter().map(|e| self.expr_matches(e, n));
         match r.boolean_op {
             BoolOp::And => results.all(|x| x),
@@ -275,19 +278,27 @@ impl WorkingSet<'_> {
                 }
             }
             for (d, dr, p, pr) in pairs {
-                if s > 0 && (is_promoted(dr) || is_promoted(pr)) {
-                    continue;
-                }
                 let (Some(dep), Some(pri)) = (self.rref(&d), self.rref(&p)) else {
                     continue;
                 };
+                // Role colocations matter only where a promotable clone is involved.
+                let promotable = |r: RRef| matches!(r, RRef::Clone(c) if self.clones[c].promotable);
+                if s > 0
+                    && (is_promoted(dr) || is_promoted(pr))
+                    && !(promotable(dep) || promotable(pri))
+                {
+                    continue;
+                }
                 let influence = match dep {
                     RRef::Prim(x) => self.prims[x].critical,
                     RRef::Group(_) | RRef::Clone(_) => true,
                 };
+                let role = |r: Option<CfgRole>| r.filter(|r| !matches!(r, CfgRole::Started));
                 all.push(Coloc {
                     dep,
                     pri,
+                    dep_role: role(dr),
+                    pri_role: role(pr),
                     score: s,
                     influence,
                     attr: co.node_attribute.clone(),
@@ -299,6 +310,8 @@ impl WorkingSet<'_> {
                 all.push(Coloc {
                     dep: RRef::Prim(w[1]),
                     pri: RRef::Prim(w[0]),
+                    dep_role: None,
+                    pri_role: None,
                     score: INF,
                     influence: self.prims[w[1]].critical,
                     attr: None,
@@ -414,7 +427,7 @@ impl WorkingSet<'_> {
             .map(String::as_str)
     }
 
-    fn same_attr(&self, a: usize, b: usize, attr: &Option<String>) -> bool {
+    pub(crate) fn same_attr(&self, a: usize, b: usize, attr: &Option<String>) -> bool {
         match (self.attr_of(a, attr), self.attr_of(b, attr)) {
             (Some(x), Some(y)) => x.eq_ignore_ascii_case(y),
             _ => false,
@@ -608,6 +621,10 @@ impl WorkingSet<'_> {
     }
 
     pub(crate) fn apply_coloc_to_weights(&mut self, p: usize, c: &Coloc) {
+        // colocation_affects: a positive colocation for a dependent role is decided with roles.
+        if c.score > 0 && c.dep_role.is_some() {
+            return;
+        }
         if let RRef::Clone(k) = c.pri {
             self.apply_coloc_with_clone(p, k, c);
             return;
@@ -776,6 +793,9 @@ impl WorkingSet<'_> {
     pub fn next_role(&self, p: usize) -> Role {
         let prim = &self.prims[p];
         if prim.assigned.is_some() && !prim.next_stopped {
+            if let Some(r) = prim.role_next {
+                return r;
+            }
             if !prim.managed {
                 prim.role.max(Role::Stopped)
             } else {

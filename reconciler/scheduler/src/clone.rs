@@ -27,12 +27,8 @@ pub(crate) struct CloneSet {
     pub assign_order: Vec<usize>,
     pub clone_max: usize,
     pub clone_node_max: usize,
-    // Read by promotion (next step); kept with the other options `clone_unpack` reads.
-    #[allow(dead_code)]
     pub promotable: bool,
-    #[allow(dead_code)]
     pub promoted_max: usize,
-    #[allow(dead_code)]
     pub promoted_node_max: usize,
     pub priority: i64,
     /// The clone's own allowed-node table (`None` = not allowed).
@@ -277,10 +273,16 @@ impl WorkingSet<'_> {
             let merged = self.merge_weights(col.dep, table, &col.attr, factor, true, co);
             self.clones[c].scores = merged;
         }
+        if self.clones[c].promotable {
+            self.add_promotion_scores(c);
+        }
         let mut order = self.clones[c].instances.clone();
         order.sort_by(|&a, &b| self.cmp_instance(c, a, b, co));
         self.clones[c].assign_order = order.clone();
         self.distribute(c, &order, co);
+        if self.clones[c].promotable {
+            self.set_instance_roles(c, co);
+        }
         self.clones[c].assigning = false;
         self.clones[c].assigned = true;
     }
@@ -290,7 +292,7 @@ impl WorkingSet<'_> {
     }
 
     /// `pcmk__cmp_instance`: the order instances are assigned in.
-    fn cmp_instance(&mut self, c: usize, a: usize, b: usize, co: &Colocs) -> Ordering {
+    pub(crate) fn cmp_instance(&mut self, c: usize, a: usize, b: usize, co: &Colocs) -> Ordering {
         let (pa, pb) = (&self.prims[a], &self.prims[b]);
         let (na, nb) = (pa.running_on.len(), pb.running_on.len());
         if na > 0 && nb > 0 && na != nb {
@@ -534,6 +536,10 @@ impl WorkingSet<'_> {
     /// keeps the dependent to nodes with an instance; other scores count once per instance.
     pub(crate) fn apply_coloc_with_clone(&mut self, p: usize, c: usize, col: &Coloc) {
         if !self.clones[c].assigned {
+            return;
+        }
+        if self.clones[c].promotable && col.pri_role.is_some() {
+            self.update_dependent_with_promotable(p, c, col);
             return;
         }
         if col.score >= INF {

@@ -432,12 +432,10 @@ impl GenCluster {
             } else {
                 "ocf:pacemaker:Dummy"
             };
-            let ops = if c.promotable {
-                ""
-            } else {
-                ", ops: { monitor: { interval: 10s } }"
-            };
-            y.push_str(&format!("  {}: {{ agent: \"{agent}\"{ops} }}\n", c.child));
+            y.push_str(&format!(
+                "  {}: {{ agent: \"{agent}\", ops: {{ monitor: {{ interval: 10s }} }} }}\n",
+                c.child
+            ));
         }
         if !self.clones.is_empty() {
             y.push_str("clones:\n");
@@ -541,10 +539,7 @@ impl GenCluster {
                 x.push_str("</meta_attributes>");
             }
             if c.promotable {
-                x.push_str(&format!(
-                    "<primitive id=\"{}\" class=\"ocf\" provider=\"pacemaker\" type=\"Stateful\"/>",
-                    c.child
-                ));
+                x.push_str(&prim(&c.child).replace("\"Dummy\"", "\"Stateful\""));
             } else {
                 x.push_str(&prim(&c.child));
             }

@@ -130,6 +130,11 @@ pub(crate) struct Prim {
     pub inherited_with_this: Vec<usize>,
     /// Clone instances: the node `distribute_children` pre-assigns this instance to.
     pub prefer: Option<usize>,
+    /// Promotable clone instances: the role chosen by `promote::set_instance_roles`
+    /// (`Started` = unpromoted).
+    pub role_next: Option<Role>,
+    /// Promotable clone instances: the promotion order (`sort_index`).
+    pub sort_index: i64,
 }
 
 /// A group: members in order.
@@ -552,6 +557,8 @@ impl<'a> WorkingSet<'a> {
             inherited_this_with: Vec::new(),
             inherited_with_this: Vec::new(),
             prefer: None,
+            role_next: None,
+            sort_index: 0,
         };
         let idx = self.prims.len();
         self.prim_by_id.insert(prim.id.clone(), idx);
@@ -759,6 +766,8 @@ impl<'a> WorkingSet<'a> {
             inherited_this_with: Vec::new(),
             inherited_with_this: Vec::new(),
             prefer: None,
+            role_next: None,
+            sort_index: 0,
         };
         let idx = self.prims.len();
         self.prim_by_id.insert(id.to_string(), idx);

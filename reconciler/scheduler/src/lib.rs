@@ -27,6 +27,8 @@
 mod actions;
 mod assign;
 mod clone;
+#[cfg(test)]
+mod clone_tests;
 mod promote;
 pub mod score;
 pub mod status;

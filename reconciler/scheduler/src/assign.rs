@@ -621,8 +621,9 @@ impl WorkingSet<'_> {
     }
 
     pub(crate) fn apply_coloc_to_weights(&mut self, p: usize, c: &Coloc) {
-        // colocation_affects: a positive colocation for a dependent role is decided with roles.
-        if c.score > 0 && c.dep_role.is_some() {
+        // colocation_affects: a positive colocation for a dependent role is decided with roles;
+        // so is any for a promotable clone's instances (crm_simulate shows no location effect).
+        if c.dep_role.is_some() && (c.score > 0 || self.is_promotable_instance(p)) {
             return;
         }
         if let RRef::Clone(k) = c.pri {

@@ -121,6 +121,17 @@ pub struct GenCluster {
     pub probed: Vec<(String, usize)>,
     /// Clones (`GenCluster::random_with_clones`), after the other resources.
     pub clones: Vec<GenClone>,
+    /// Locations for the promoted role: resource, node index, score text.
+    pub promoted_locations: Vec<(String, usize, String)>,
+    /// Colocations with roles: dependent, its role, primary, its role, score text (roles
+    /// `Master` or `Slave`, as `pacemaker-3.0` spells them, or none).
+    pub role_colocations: Vec<(
+        String,
+        Option<&'static str>,
+        String,
+        Option<&'static str>,
+        String,
+    )>,
 }
 
 /// A generated clone of one primitive (`ocf:pacemaker:Dummy`, or `ocf:pacemaker:Stateful` when
@@ -326,6 +337,28 @@ impl GenCluster {
             g.colocations
                 .push((clone_ids[0].clone(), clone_ids[1].clone(), score));
         }
+        // Role constraints on the promotable clone.
+        if let Some(ms) = g.clones.iter().find(|c| c.promotable).map(|c| c.id.clone()) {
+            if r.chance(50) {
+                let score = SCORES[r.below(SCORES.len())].to_string();
+                g.promoted_locations
+                    .push((ms.clone(), r.below(n_nodes), score));
+            }
+            let others: Vec<String> = tops.iter().filter(|t| **t != ms).cloned().collect();
+            if r.chance(50) {
+                let other = others[r.below(others.len())].clone();
+                let score = SCORES[r.below(SCORES.len())].to_string();
+                let role = if r.chance(80) { "Master" } else { "Slave" };
+                g.role_colocations
+                    .push((other, None, ms.clone(), Some(role), score));
+            }
+            if r.chance(30) {
+                let other = others[r.below(others.len())].clone();
+                let score = SCORES[r.below(SCORES.len())].to_string();
+                g.role_colocations
+                    .push((ms.clone(), Some("Master"), other, None, score));
+            }
+        }
         g
     }
 
@@ -465,9 +498,21 @@ impl GenCluster {
                 y.push_str(&format!("  {g}: [{}]\n", m.join(", ")));
             }
         }
-        if !(self.locations.is_empty() && self.colocations.is_empty() && self.orders.is_empty()) {
+        let yaml_role = |r: &str| {
+            if r == "Master" {
+                "Promoted"
+            } else {
+                "Unpromoted"
+            }
+        };
+        if !(self.locations.is_empty()
+            && self.colocations.is_empty()
+            && self.orders.is_empty()
+            && self.promoted_locations.is_empty()
+            && self.role_colocations.is_empty())
+        {
             y.push_str("constraints:\n");
-            if !self.locations.is_empty() {
+            if !(self.locations.is_empty() && self.promoted_locations.is_empty()) {
                 y.push_str("  location:\n");
                 for (i, (r, n, s)) in self.locations.iter().enumerate() {
                     y.push_str(&format!(
@@ -475,12 +520,29 @@ impl GenCluster {
                         Self::node_name(*n)
                     ));
                 }
+                for (i, (r, n, s)) in self.promoted_locations.iter().enumerate() {
+                    y.push_str(&format!(
+                        "    - {{ id: ploc{i}, resource: {r}, role: Promoted, node: {}, score: {s} }}\n",
+                        Self::node_name(*n)
+                    ));
+                }
             }
-            if !self.colocations.is_empty() {
+            if !(self.colocations.is_empty() && self.role_colocations.is_empty()) {
                 y.push_str("  colocation:\n");
                 for (i, (d, p, s)) in self.colocations.iter().enumerate() {
                     y.push_str(&format!(
                         "    - {{ id: col{i}, resource: {d}, with: {p}, score: {s} }}\n"
+                    ));
+                }
+                for (i, (d, dr, p, pr, s)) in self.role_colocations.iter().enumerate() {
+                    let dr = dr
+                        .map(|r| format!(", role: {}", yaml_role(r)))
+                        .unwrap_or_default();
+                    let pr = pr
+                        .map(|r| format!(", with-role: {}", yaml_role(r)))
+                        .unwrap_or_default();
+                    y.push_str(&format!(
+                        "    - {{ id: rcol{i}, resource: {d}{dr}, with: {p}{pr}, score: {s} }}\n"
                     ));
                 }
             }
@@ -554,6 +616,19 @@ impl GenCluster {
         }
         for (i, (d, p, s)) in self.colocations.iter().enumerate() {
             x.push_str(&format!("      <rsc_colocation id=\"col{i}\" rsc=\"{d}\" with-rsc=\"{p}\" score=\"{s}\"/>\n"));
+        }
+        for (i, (r, n, s)) in self.promoted_locations.iter().enumerate() {
+            x.push_str(&format!(
+                "      <rsc_location id=\"ploc{i}\" rsc=\"{r}\" role=\"Master\" node=\"{}\" score=\"{s}\"/>\n",
+                Self::node_name(*n)
+            ));
+        }
+        for (i, (d, dr, p, pr, s)) in self.role_colocations.iter().enumerate() {
+            let dr = dr.map(|r| format!(" rsc-role=\"{r}\"")).unwrap_or_default();
+            let pr = pr
+                .map(|r| format!(" with-rsc-role=\"{r}\""))
+                .unwrap_or_default();
+            x.push_str(&format!("      <rsc_colocation id=\"rcol{i}\" rsc=\"{d}\"{dr} with-rsc=\"{p}\"{pr} score=\"{s}\"/>\n"));
         }
         for (i, (f, t, k)) in self.orders.iter().enumerate() {
             x.push_str(&format!(

@@ -125,14 +125,17 @@ pub struct GenCluster {
     pub promoted_locations: Vec<(String, usize, String)>,
     /// Colocations with roles: dependent, its role, primary, its role, score text (roles
     /// `Master` or `Slave`, as `pacemaker-3.0` spells them, or none).
-    pub role_colocations: Vec<(
-        String,
-        Option<&'static str>,
-        String,
-        Option<&'static str>,
-        String,
-    )>,
+    pub role_colocations: Vec<GenRoleColocation>,
 }
+
+/// A colocation with roles: dependent, its role, primary, its role, score text.
+pub type GenRoleColocation = (
+    String,
+    Option<&'static str>,
+    String,
+    Option<&'static str>,
+    String,
+);
 
 /// A generated clone of one primitive (`ocf:pacemaker:Dummy`, or `ocf:pacemaker:Stateful` when
 /// promotable) and its instances' state.

@@ -237,7 +237,8 @@ impl WorkingSet<'_> {
             }
             self.prims[i].sort_index = self.prims[i].priority;
         }
-        // sort_promotable_instances
+        // sort_promotable_instances (the clone is "merging": colocation chains stop at it)
+        self.clones[c].merging = true;
         for &i in &order {
             let si = self.prims[i].sort_index;
             if si < 0 {
@@ -274,6 +275,7 @@ impl WorkingSet<'_> {
                 self.prims[i].sort_index = self.clones[c].scores[n].unwrap_or(0);
             }
         }
+        self.clones[c].merging = false;
         let mut sorted = order.clone();
         sorted.sort_by(|&a, &b| {
             let (pa, pb) = (&self.prims[a], &self.prims[b]);

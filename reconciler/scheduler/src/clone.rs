@@ -63,7 +63,10 @@ impl WorkingSet<'_> {
         initial: &[Option<i64>],
     ) -> Option<(i64, Top)> {
         let model = self.model;
-        let child = model.primitive(&c.child)?;
+        // A cloned fencing device is kept with the fencing devices.
+        let child = model
+            .primitive(&c.child)
+            .or_else(|| model.fence_devices.get(&c.child))?;
         let defaults = &model.rsc_defaults;
         let get = |k: &str| meta_get(&c.meta, None, defaults, k);
         let clone_max = get("clone-max")
@@ -188,7 +191,9 @@ impl WorkingSet<'_> {
         }
         let k = self.clones[c].instances.len();
         let model = self.model;
-        let child = model.primitive(&self.clones[c].child_id)?;
+        let child = model
+            .primitive(&self.clones[c].child_id)
+            .or_else(|| model.fence_devices.get(&self.clones[c].child_id))?;
         let defaults = &model.rsc_defaults;
         let cm = match model.resources.get(&self.clones[c].id) {
             Some(quorate_schema::model::Resource::Clone(cm)) => cm,

@@ -30,6 +30,9 @@ pub(crate) struct CloneSet {
     pub promotable: bool,
     pub promoted_max: usize,
     pub promoted_node_max: usize,
+    /// `interleave`: as a dependent, each instance is colocated with the primary clone's
+    /// instance on its node (orders are not interleaved yet).
+    pub interleave: bool,
     pub priority: i64,
     /// The clone's own allowed-node table (`None` = not allowed).
     pub scores: Vec<Option<i64>>,
@@ -101,6 +104,7 @@ impl WorkingSet<'_> {
             promotable: c.promotable,
             promoted_max,
             promoted_node_max,
+            interleave: crate::unpack::parse_bool(get("interleave")).unwrap_or(false),
             priority,
             scores: initial.to_vec(),
             assigned: false,
@@ -546,6 +550,51 @@ impl WorkingSet<'_> {
         if self.clones[c].promotable && col.pri_role.is_some() {
             self.update_dependent_with_promotable(p, c, col);
             return;
+        }
+        // An interleaved dependent clone's instance follows one instance of the primary: the
+        // one on the best of its own allowed nodes (find_compatible_child).
+        if let Some(d) = self.prims[p].clone {
+            if d != c && self.clones[d].interleave {
+                let mut nodes: Vec<usize> = (0..self.nodes.len())
+                    .filter(|&n| self.prims[p].scores[n].is_some())
+                    .collect();
+                nodes.sort_by(|&a, &b| {
+                    let (wa, wb) = (self.prims[p].scores[a], self.prims[p].scores[b]);
+                    // pcmk__sort_nodes: score, then fewer assigned resources, then name.
+                    wb.cmp(&wa)
+                        .then(
+                            self.nodes[a]
+                                .num_resources
+                                .cmp(&self.nodes[b].num_resources),
+                        )
+                        .then_with(|| self.nodes[a].name.cmp(&self.nodes[b].name))
+                });
+                let pair = nodes.iter().find_map(|&n| {
+                    self.clones[c]
+                        .instances
+                        .iter()
+                        .copied()
+                        .find(|&i| self.prims[i].assigned == Some(n) && !self.prims[i].blocked)
+                });
+                match pair {
+                    Some(i) => {
+                        let one = Coloc {
+                            pri: RRef::Prim(i),
+                            ..col.clone()
+                        };
+                        self.apply_coloc_to_weights(p, &one);
+                    }
+                    None if col.score >= INF => {
+                        for n in 0..self.nodes.len() {
+                            if self.prims[p].scores[n].is_some() {
+                                self.prims[p].scores[n] = Some(-INF);
+                            }
+                        }
+                    }
+                    None => {}
+                }
+                return;
+            }
         }
         if col.score >= INF {
             let mut allowed = vec![false; self.nodes.len()];

@@ -396,9 +396,9 @@ impl WorkingSet<'_> {
         if let (Role::Promoted, Some(a)) = (next, target) {
             let staying = prim.role == Role::Promoted && current == Some(a) && !start_req;
             let i = g.rsc_action(p, ActionKind::Promote, a, staying);
-            if let Err(why) = self.start_runnable(p, a) {
+            // crm_simulate shows such a promote as plain "blocked", without the start's reason.
+            if self.start_runnable(p, a).is_err() {
                 g.acts[i].runnable = false;
-                g.acts[i].reason = Some(why.into());
             }
         }
         if prim.role == Role::Promoted {

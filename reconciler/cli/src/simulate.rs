@@ -77,20 +77,6 @@ pub fn run(args: &SimulateArgs) -> Result<ExitCode> {
         }
         (model, read(status)?)
     };
-    let clones: Vec<&str> = model
-        .resources
-        .values()
-        .filter_map(|r| match r {
-            quorate_schema::model::Resource::Clone(c) => Some(c.id.as_str()),
-            _ => None,
-        })
-        .collect();
-    if !clones.is_empty() {
-        eprintln!(
-            "warning: clones are not scheduled yet; left out: {}",
-            clones.join(", ")
-        );
-    }
     let mut status =
         ClusterStatus::from_cib_xml(&status_xml).context("cannot read the CIB status")?;
     if let Some(q) = args.quorum {

@@ -649,3 +649,36 @@ fn snapshots_plan_like_the_cibs_they_come_from() {
         String::from_utf8_lossy(&out.stderr).contains("snapshot format version 2 is not supported")
     );
 }
+
+#[test]
+fn a_cloned_primitive_with_new_parameters_restarts_on_every_node_and_a_new_clone_starts() {
+    // The clones example: `ping` is cloned on every node; a new `host_list` restarts each
+    // instance where it runs.
+    let base = std::fs::read_to_string(repo_root().join("examples/clones-and-rules/cluster.yaml"))
+        .unwrap();
+    let s = scratch("clone-params");
+    let repo = git2::Repository::init(&s.0).unwrap();
+    commit(&repo, &[("cluster.yaml", base.clone())], "base");
+    let changed = base.replace("host_list: 10.1.0.254", "host_list: 10.1.0.253");
+    commit(&repo, &[("cluster.yaml", changed)], "change");
+    let out = plan(&s.0, &["cluster", "--base", "HEAD~1"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    for n in ["alpha", "beta", "gamma"] {
+        assert!(
+            text.contains(&format!("restart ping on {n}")),
+            "{text}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    // A second clone added: its instances start, one per node, named by instance.
+    let added = base.replace(
+        "clones:\n",
+        "  web: { agent: \"ocf:heartbeat:Dummy\" }\n\nclones:\n  web-clone: { resource: web }\n",
+    );
+    commit(&repo, &[("cluster.yaml", added)], "add a clone");
+    let out = plan(&s.0, &["cluster", "--base", "HEAD~1"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    for (i, n) in ["alpha", "beta", "gamma"].iter().enumerate() {
+        assert!(text.contains(&format!("start web:{i} on {n}")), "{text}");
+    }
+}

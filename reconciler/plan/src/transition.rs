@@ -204,19 +204,22 @@ fn add_definition_restarts(
         }
     }
     for id in restart {
-        let (Some(Placement::On(from)), Some(Placement::On(to))) =
-            (placed.get(&id), s.placements.get(&id))
-        else {
-            continue;
+        // Nodes where it runs before and after: a move is already shown; a clone's instances
+        // restart on every node they stay on.
+        let staying: Vec<&String> = match (placed.get(&id), s.placements.get(&id)) {
+            (Some(Placement::On(from)), Some(Placement::On(to))) if from == to => vec![to],
+            (Some(Placement::Many(from)), Some(Placement::Many(to))) => {
+                to.iter().filter(|n| from.contains(n)).collect()
+            }
+            _ => Vec::new(),
         };
-        if from != to {
-            continue; // already a move
-        }
-        let text = format!("restart {id} on {to}");
-        if !v.actions.contains(&text) {
-            v.actions.push(text.clone());
-            v.by_node.entry(to.clone()).or_default().push(text);
-            *v.counts.entry("restart".into()).or_default() += 1;
+        for to in staying {
+            let text = format!("restart {id} on {to}");
+            if !v.actions.contains(&text) {
+                v.actions.push(text.clone());
+                v.by_node.entry(to.clone()).or_default().push(text);
+                *v.counts.entry("restart".into()).or_default() += 1;
+            }
         }
     }
     v.actions.sort();

@@ -11,46 +11,52 @@ use quorate_schema::model::{Constraint, OrderSpec};
 use quorate_schema::types::{Action as CfgAction, NoQuorumPolicy, OrderKind};
 use std::collections::{BTreeMap, BTreeSet};
 
-const IMPLIES_THEN: u8 = 1;
+pub(crate) const IMPLIES_THEN: u8 = 1;
 const IMPLIES_FIRST: u8 = 2;
-const RUNNABLE_LEFT: u8 = 4;
+pub(crate) const RUNNABLE_LEFT: u8 = 4;
 const RESTART: u8 = 8;
 const ASYMMETRIC: u8 = 16;
 
 /// One scheduled action with Pacemaker's flags.
 #[derive(Clone, Debug)]
-struct Act {
-    kind: ActionKind,
-    prim: Option<usize>,
-    node: usize,
-    optional: bool,
-    runnable: bool,
-    pseudo: bool,
+pub(crate) struct Act {
+    pub kind: ActionKind,
+    pub prim: Option<usize>,
+    pub node: usize,
+    pub optional: bool,
+    pub runnable: bool,
+    pub pseudo: bool,
     /// In the graph even while optional (a start that is already pending).
-    print_always: bool,
-    reason: Option<String>,
+    pub print_always: bool,
+    pub reason: Option<String>,
 }
 
 /// A resource-level ordering: every `first` action of a resource before every `then` action.
 #[derive(Clone, Debug)]
-struct ROrder {
-    first: (RRef, ActionKind),
-    then: (RRef, ActionKind),
-    flags: u8,
+pub(crate) struct ROrder {
+    pub first: (RRef, ActionKind),
+    pub then: (RRef, ActionKind),
+    pub flags: u8,
 }
 
 /// The action graph under construction.
 #[derive(Debug, Default)]
-struct Graph {
-    acts: Vec<Act>,
+pub(crate) struct Graph {
+    pub acts: Vec<Act>,
     index: BTreeMap<(usize, ActionKind, usize), usize>,
     by_prim: Vec<Vec<usize>>,
     node_acts: Vec<usize>,
-    orders: Vec<ROrder>,
+    pub orders: Vec<ROrder>,
 }
 
 impl Graph {
-    fn rsc_action(&mut self, p: usize, kind: ActionKind, node: usize, optional: bool) -> usize {
+    pub(crate) fn rsc_action(
+        &mut self,
+        p: usize,
+        kind: ActionKind,
+        node: usize,
+        optional: bool,
+    ) -> usize {
         if let Some(&i) = self.index.get(&(p, kind, node)) {
             if !optional {
                 self.acts[i].optional = false;
@@ -73,7 +79,7 @@ impl Graph {
         i
     }
 
-    fn of(&self, p: usize, kind: ActionKind) -> impl Iterator<Item = usize> + '_ {
+    pub(crate) fn of(&self, p: usize, kind: ActionKind) -> impl Iterator<Item = usize> + '_ {
         self.by_prim[p]
             .iter()
             .copied()
@@ -94,7 +100,7 @@ enum First {
 }
 
 impl WorkingSet<'_> {
-    fn start_runnable(&self, p: usize, node: usize) -> Result<(), &'static str> {
+    pub(crate) fn start_runnable(&self, p: usize, node: usize) -> Result<(), &'static str> {
         let n = &self.nodes[node];
         if !n.online {
             return Err("node offline");
@@ -121,7 +127,12 @@ impl WorkingSet<'_> {
 
     fn create_prim_actions(&self, g: &mut Graph, p: usize) {
         let prim = &self.prims[p];
-        let next_role = self.next_role(p);
+        let mut next_role = self.next_role(p);
+        // A promotable instance's promotion is `promote::create_role_actions`'s; here it only
+        // needs to run.
+        if next_role == Role::Promoted && self.is_promotable_instance(p) {
+            next_role = Role::Started;
+        }
         let assigned = if next_role == Role::Stopped {
             None
         } else {
@@ -245,10 +256,7 @@ impl WorkingSet<'_> {
     }
 
     fn rref_of(&self, id: &str) -> Option<RRef> {
-        if let Some(&p) = self.prim_by_id.get(id) {
-            return Some(RRef::Prim(p));
-        }
-        self.group_by_id.get(id).map(|&g| RRef::Group(g))
+        self.rref(id)
     }
 
     fn build_orders(&self, g: &mut Graph) {
@@ -256,9 +264,14 @@ impl WorkingSet<'_> {
         // An inactive resource cannot start before every probe of it could run.
         for (p, prim) in self.prims.iter().enumerate() {
             if prim.running_on.is_empty() && prim.group.is_none() {
+                // A clone instance's probe gates the clone's start.
+                let then = match prim.clone {
+                    Some(c) => RRef::Clone(c),
+                    None => RRef::Prim(p),
+                };
                 orders.push(ROrder {
                     first: (RRef::Prim(p), ActionKind::Probe),
-                    then: (RRef::Prim(p), ActionKind::Start),
+                    then: (then, ActionKind::Start),
                     flags: RUNNABLE_LEFT,
                 });
             }
@@ -384,16 +397,24 @@ impl WorkingSet<'_> {
 
     /// The resource's `restart-type` meta attribute (or the resource defaults') is `restart`.
     fn restart_type_restart(&self, r: RRef) -> bool {
-        let id = match r {
-            RRef::Prim(p) => &self.prims[p].id,
-            RRef::Group(g) => &self.groups[g].id,
+        use quorate_schema::model::Resource;
+        // A clone instance has its primitive's meta attributes, then the clone's.
+        let ids: Vec<&str> = match r {
+            RRef::Prim(p) => match self.prims[p].clone {
+                Some(c) => vec![&self.clones[c].child_id, &self.clones[c].id],
+                None => vec![&self.prims[p].id],
+            },
+            RRef::Group(g) => vec![&self.groups[g].id],
+            RRef::Clone(c) => vec![&self.clones[c].id, &self.clones[c].child_id],
         };
-        let own = match self.model.resources.get(id) {
-            Some(quorate_schema::model::Resource::Primitive(p)) => Some(&p.meta),
-            Some(quorate_schema::model::Resource::Group(g)) => Some(&g.meta),
-            _ => self.model.fence_devices.get(id).map(|p| &p.meta),
+        let meta = |id: &str| match self.model.resources.get(id) {
+            Some(Resource::Primitive(p)) => Some(&p.meta),
+            Some(Resource::Group(g)) => Some(&g.meta),
+            Some(Resource::Clone(c)) => Some(&c.meta),
+            None => self.model.fence_devices.get(id).map(|p| &p.meta),
         };
-        own.and_then(|m| m.get("restart-type"))
+        ids.into_iter()
+            .find_map(|id| meta(id).and_then(|m| m.get("restart-type")))
             .or_else(|| self.model.rsc_defaults.get("restart-type"))
             .is_some_and(|v| v.eq_ignore_ascii_case("restart"))
     }
@@ -402,6 +423,7 @@ impl WorkingSet<'_> {
         match r {
             RRef::Prim(p) => vec![p],
             RRef::Group(g) => self.groups[g].members.clone(),
+            RRef::Clone(c) => self.clones[c].instances.clone(),
         }
     }
 
@@ -438,7 +460,44 @@ impl WorkingSet<'_> {
                 }
                 Some(vec![First::Virtual { required, runnable }])
             }
+            RRef::Clone(c) => {
+                // summary_action_flags: required if any instance's is, runnable if any is.
+                let mut required = false;
+                let mut runnable = false;
+                let mut any = false;
+                for &m in &self.clones[c].instances {
+                    for i in g.of(m, kind) {
+                        any = true;
+                        required |= !g.acts[i].optional;
+                        runnable |= g.acts[i].runnable;
+                    }
+                }
+                if !any && matches!(kind, ActionKind::Stop | ActionKind::Demote) {
+                    return None;
+                }
+                Some(vec![First::Virtual { required, runnable }])
+            }
         }
+    }
+
+    /// Whether an action of clone `c`'s instances is required (on `node`, or anywhere).
+    fn clone_required_on(
+        &self,
+        g: &Graph,
+        c: usize,
+        kind: ActionKind,
+        node: Option<usize>,
+    ) -> bool {
+        // Pacemaker leaves a start that cannot run optional (`start_resource`); this crate
+        // marks it required to print "Start ... (blocked)", so it does not count here.
+        self.clones[c].instances.iter().any(|&m| {
+            g.of(m, kind).any(|i| {
+                let a = &g.acts[i];
+                !a.optional
+                    && (a.runnable || kind != ActionKind::Start)
+                    && node.is_none_or(|n| a.node == n)
+            })
+        })
     }
 
     /// How Pacemaker names the "first" side in a reason: `rsc4 start`, `bar running`.
@@ -449,13 +508,20 @@ impl WorkingSet<'_> {
                 let id = a.prim.map(|p| self.prims[p].id.as_str()).unwrap_or("");
                 format!("{id} {}", a.kind.verb())
             }
-            (First::Virtual { .. }, RRef::Group(gi)) => {
+            (First::Virtual { .. }, RRef::Group(_) | RRef::Clone(_)) => {
                 let task = match o.first.1 {
                     ActionKind::Start => "running",
                     ActionKind::Stop => "stopped",
+                    ActionKind::Promote => "promoted",
+                    ActionKind::Demote => "demoted",
                     k => k.verb(),
                 };
-                format!("{} {task}", self.groups[gi].id)
+                let id = match o.first.0 {
+                    RRef::Group(gi) => &self.groups[gi].id,
+                    RRef::Clone(c) => &self.clones[c].id,
+                    RRef::Prim(p) => &self.prims[p].id,
+                };
+                format!("{id} {task}")
             }
             (First::Virtual { .. }, RRef::Prim(p)) => {
                 format!("{} {}", self.prims[p].id, o.first.1.verb())
@@ -487,6 +553,21 @@ impl WorkingSet<'_> {
         let mut changed = false;
         for f in firsts {
             for &t in &thens {
+                // A clone as "first" is judged on the node of "then" (action_flags_for_ordering):
+                // required only when an instance's action there is.
+                let f = match (f, o.first.0, o.then.0) {
+                    (First::Virtual { runnable, .. }, RRef::Clone(c), then) => {
+                        let node = match then {
+                            RRef::Clone(_) => None,
+                            _ => Some(g.acts[t].node),
+                        };
+                        First::Virtual {
+                            required: self.clone_required_on(g, c, o.first.1, node),
+                            runnable,
+                        }
+                    }
+                    _ => f,
+                };
                 let (f_req, f_run) = match f {
                     First::Act(i) => (!g.acts[i].optional, g.acts[i].runnable),
                     First::Virtual { required, runnable } => (required, runnable),
@@ -585,27 +666,40 @@ impl WorkingSet<'_> {
                 if c.score < INF {
                     continue;
                 }
-                let RRef::Prim(pp) = c.pri else { continue };
-                if self.prims[pp].group.is_some() {
+                // The primary is blocked only when none of its (instances') starts can run.
+                let (primaries, name) = match c.pri {
+                    RRef::Prim(pp) if self.prims[pp].group.is_none() => {
+                        (vec![pp], self.prims[pp].id.clone())
+                    }
+                    RRef::Clone(k) => (self.clones[k].instances.clone(), self.clones[k].id.clone()),
+                    _ => continue,
+                };
+                let mut blocked = true;
+                for &pp in &primaries {
+                    let starts: Vec<usize> = g.of(pp, ActionKind::Start).collect();
+                    if starts.is_empty() || starts.iter().any(|&i| g.acts[i].runnable) {
+                        blocked = false;
+                    }
+                }
+                if !blocked {
                     continue;
                 }
-                let starts: Vec<usize> = g.of(pp, ActionKind::Start).collect();
-                if starts.is_empty() || starts.iter().any(|&i| g.acts[i].runnable) {
-                    continue;
-                }
-                let dep = match c.dep {
-                    RRef::Prim(d) => d,
+                let deps: Vec<usize> = match c.dep {
+                    RRef::Prim(d) => vec![d],
                     RRef::Group(gi) => match self.groups[gi].members.first() {
-                        Some(&d) => d,
+                        Some(&d) => vec![d],
                         None => continue,
                     },
+                    RRef::Clone(k) => self.clones[k].instances.clone(),
                 };
-                let ds: Vec<usize> = g.of(dep, ActionKind::Start).collect();
-                for i in ds {
-                    if g.acts[i].runnable {
-                        g.acts[i].runnable = false;
-                        g.acts[i].reason = Some(format!("colocation with {}", self.prims[pp].id));
-                        changed = true;
+                for dep in deps {
+                    let ds: Vec<usize> = g.of(dep, ActionKind::Start).collect();
+                    for i in ds {
+                        if g.acts[i].runnable {
+                            g.acts[i].runnable = false;
+                            g.acts[i].reason = Some(format!("colocation with {name}"));
+                            changed = true;
+                        }
                     }
                 }
             }
@@ -711,6 +805,12 @@ impl WorkingSet<'_> {
                 if prim.orphan || prim.known_on.contains(&n) {
                     continue;
                 }
+                // An anonymous clone is probed once per node, through one instance.
+                if let Some(c) = prim.clone {
+                    if self.probe_instance(c, n) != Some(p) {
+                        continue;
+                    }
+                }
                 let i = g.rsc_action(p, ActionKind::Probe, n, false);
                 // A probe on a pending node cannot run yet.
                 g.acts[i].runnable = !node.pending;
@@ -718,6 +818,7 @@ impl WorkingSet<'_> {
         }
         for &p in &order {
             self.create_prim_actions(&mut g, p);
+            self.create_role_actions(&mut g, p);
             for &n in &self.prims[p].clear_failcount_on {
                 g.rsc_action(p, ActionKind::ClearFailcount, n, false);
             }
@@ -764,6 +865,7 @@ impl WorkingSet<'_> {
             }
         }
         self.build_orders(&mut g);
+        self.build_role_orders(&mut g);
         self.block_colocation_dependents(&mut g, co);
         let orders = std::mem::take(&mut g.orders);
         // Propagate to a fixpoint; each pass only clears flags, so this terminates.
@@ -861,12 +963,14 @@ impl WorkingSet<'_> {
         let pos = |t: &Top| match t {
             Top::Prim(p) => index.get(self.prims[*p].id.as_str()).copied(),
             Top::Group(g) => index.get(self.groups[*g].id.as_str()).copied(),
+            Top::Clone(c) => index.get(self.clones[*c].id.as_str()).copied(),
         };
         tops.sort_by_key(|t| pos(t).unwrap_or(usize::MAX));
         for t in tops {
             match t {
                 Top::Prim(p) => out.push(p),
                 Top::Group(g) => out.extend(self.groups[g].members.iter().copied()),
+                Top::Clone(c) => out.extend(self.clones[c].instances.iter().copied()),
             }
         }
         out
@@ -997,10 +1101,33 @@ impl WorkingSet<'_> {
                 1 => Placement::On(names.remove(0)),
                 _ => Placement::Many(names),
             };
-            if prim.orphan && pl == Placement::Stopped {
+            if let Some(c) = prim.clone {
+                // A clone's primitive runs on the sorted list of its instances' nodes.
+                let id = self.clones[c].child_id.clone();
+                let mut all = match sched.placements.remove(&id) {
+                    Some(Placement::Many(v)) => v,
+                    _ => Vec::new(),
+                };
+                match pl {
+                    Placement::On(n) => all.push(n),
+                    Placement::Many(v) => all.extend(v),
+                    Placement::Stopped => {}
+                }
+                all.sort();
+                all.dedup();
+                sched.placements.insert(
+                    id,
+                    if all.is_empty() {
+                        Placement::Stopped
+                    } else {
+                        Placement::Many(all)
+                    },
+                );
+            } else if prim.orphan && pl == Placement::Stopped {
                 continue;
+            } else {
+                sched.placements.insert(prim.id.clone(), pl);
             }
-            sched.placements.insert(prim.id.clone(), pl);
             let target = if self.next_role(p) == Role::Stopped {
                 None
             } else {
@@ -1016,6 +1143,7 @@ impl WorkingSet<'_> {
             match *t {
                 Top::Prim(p) => by_priority.push(p),
                 Top::Group(gi) => by_priority.extend(self.groups[gi].members.iter().copied()),
+                Top::Clone(c) => by_priority.extend(self.clones[c].instances.iter().copied()),
             }
         }
         sched.summary = self.summary(g, &by_priority);
@@ -1051,6 +1179,10 @@ impl WorkingSet<'_> {
         for &p in order {
             let prim = &self.prims[p];
             if !prim.managed {
+                continue;
+            }
+            if self.is_promotable_instance(p) {
+                items.extend(self.promotable_summary(g, p));
                 continue;
             }
             let start = g.of(p, ActionKind::Start).next().map(|i| &g.acts[i]);

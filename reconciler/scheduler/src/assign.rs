@@ -10,11 +10,12 @@ use quorate_schema::model::{
 use quorate_schema::types::{AttrOp, BoolOp, Role as CfgRole};
 use std::collections::BTreeMap;
 
-/// One side of a colocation: a primitive or a group.
+/// One side of a colocation: a primitive, a group or a clone.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum RRef {
     Prim(usize),
     Group(usize),
+    Clone(usize),
 }
 
 /// A colocation between two resources, as Pacemaker stores it.
@@ -22,6 +23,9 @@ pub(crate) enum RRef {
 pub(crate) struct Coloc {
     pub dep: RRef,
     pub pri: RRef,
+    /// Role restrictions (`Some(Started)` is none); used with promotable clones.
+    pub dep_role: Option<CfgRole>,
+    pub pri_role: Option<CfgRole>,
     pub score: i64,
     pub influence: bool,
     pub attr: Option<String>,
@@ -40,6 +44,9 @@ pub(crate) struct Colocs {
     /// [`WorkingSet::attr_classes`] of every colocation's node attribute (and of `#uname`),
     /// computed once: node attributes do not change while resources are assigned.
     pub attr_classes: BTreeMap<Option<String>, Vec<Option<usize>>>,
+    /// Each clone's "this with" and "with this" colocations.
+    pub clone_this_with: Vec<Vec<usize>>,
+    pub clone_with_this: Vec<Vec<usize>>,
 }
 
 fn is_promoted(r: Option<CfgRole>) -> bool {
@@ -47,7 +54,11 @@ fn is_promoted(r: Option<CfgRole>) -> bool {
 }
 
 impl WorkingSet<'_> {
-    fn rref(&self, id: &str) -> Option<RRef> {
+    pub(crate) fn rref(&self, id: &str) -> Option<RRef> {
+        // A clone's child named in a constraint means the clone.
+        if let Some(&c) = self.clone_by_id.get(id) {
+            return Some(RRef::Clone(c));
+        }
         if let Some(&p) = self.prim_by_id.get(id) {
             return Some(RRef::Prim(p));
         }
@@ -58,7 +69,16 @@ impl WorkingSet<'_> {
         match r {
             RRef::Prim(p) => (self.prims[p].priority, 0, self.prims[p].id.as_str()),
             RRef::Group(g) => (self.groups[g].priority, 1, self.groups[g].id.as_str()),
+            RRef::Clone(c) => (self.clones[c].priority, 2, self.clones[c].id.as_str()),
         }
+    }
+
+    /// The order of a resource's colocation lists: by the other side's priority, then
+    /// variant, then id.
+    pub(crate) fn cmp_coloc_by(&self, a: RRef, b: RRef) -> std::cmp::Ordering {
+        let (pa, va, ia) = self.rref_priority(a);
+        let (pb, vb, ib) = self.rref_priority(b);
+        pb.cmp(&pa).then(vb.cmp(&va)).then(ia.cmp(ib))
     }
 
     /// Location constraints (applied in reverse, as Pacemaker's prepended list does), then
@@ -72,6 +92,7 @@ impl WorkingSet<'_> {
                 Constraint::Location(l) => Some(l),
                 _ => None,
             })
+            .chain(&self.status.overrides)
             .collect();
         for l in locs.into_iter().rev() {
             if is_promoted(l.role) {
@@ -114,10 +135,22 @@ impl WorkingSet<'_> {
             let members: Vec<usize> = match target {
                 RRef::Prim(p) => vec![p],
                 RRef::Group(g) => self.groups[g].members.clone(),
+                RRef::Clone(c) => {
+                    // clone_rsc_location: the clone's own table, then every instance's.
+                    for &(n, s) in &scored {
+                        let slot = &mut self.clones[c].scores[n];
+                        *slot = Some(match *slot {
+                            Some(w) => score::add(w, s),
+                            None => s,
+                        });
+                    }
+                    self.clones[c].instances.clone()
+                }
             };
+            let every_member = matches!(target, RRef::Clone(_));
             for (i, &p) in members.iter().enumerate() {
                 for &(n, s) in &scored {
-                    let s = if i == 0 { s } else { 0 };
+                    let s = if i == 0 || every_member { s } else { 0 };
                     let slot = &mut self.prims[p].scores[n];
                     *slot = Some(match *slot {
                         Some(w) => score::add(w, s),
@@ -147,13 +180,14 @@ impl WorkingSet<'_> {
                 }
                 let fc = self.effective_fail_count(p, n);
                 if fc > 0 && prim.migration_threshold - fc <= 0 {
-                    self.rsc_location(p, n, -INF);
+                    // An anonymous clone instance's failures ban the whole clone.
+                    self.fail_ban(p, Some(n));
                 }
             }
         }
     }
 
-    fn rule_matches(&self, r: &Rule, n: usize) -> bool {
+    pub(crate) fn rule_matches(&self, r: &Rule, n: usize) -> bool {
         let mut results = r.expressions.iter().map(|e| self.expr_matches(e, n));
         match r.boolean_op {
             BoolOp::And => results.all(|x| x),
@@ -249,19 +283,27 @@ impl WorkingSet<'_> {
                 }
             }
             for (d, dr, p, pr) in pairs {
-                if s > 0 && (is_promoted(dr) || is_promoted(pr)) {
-                    continue;
-                }
                 let (Some(dep), Some(pri)) = (self.rref(&d), self.rref(&p)) else {
                     continue;
                 };
+                // Role colocations matter only where a promotable clone is involved.
+                let promotable = |r: RRef| matches!(r, RRef::Clone(c) if self.clones[c].promotable);
+                if s > 0
+                    && (is_promoted(dr) || is_promoted(pr))
+                    && !(promotable(dep) || promotable(pri))
+                {
+                    continue;
+                }
                 let influence = match dep {
                     RRef::Prim(x) => self.prims[x].critical,
-                    RRef::Group(_) => true,
+                    RRef::Group(_) | RRef::Clone(_) => true,
                 };
+                let role = |r: Option<CfgRole>| r.filter(|r| !matches!(r, CfgRole::Started));
                 all.push(Coloc {
                     dep,
                     pri,
+                    dep_role: role(dr),
+                    pri_role: role(pr),
                     score: s,
                     influence,
                     attr: co.node_attribute.clone(),
@@ -273,6 +315,8 @@ impl WorkingSet<'_> {
                 all.push(Coloc {
                     dep: RRef::Prim(w[1]),
                     pri: RRef::Prim(w[0]),
+                    dep_role: None,
+                    pri_role: None,
                     score: INF,
                     influence: self.prims[w[1]].critical,
                     attr: None,
@@ -281,11 +325,13 @@ impl WorkingSet<'_> {
         }
         let np = self.prims.len();
         let ng = self.groups.len();
-        let mut this_with: Vec<Vec<usize>> = vec![Vec::new(); np + ng];
-        let mut with_this: Vec<Vec<usize>> = vec![Vec::new(); np + ng];
+        let nc = self.clones.len();
+        let mut this_with: Vec<Vec<usize>> = vec![Vec::new(); np + ng + nc];
+        let mut with_this: Vec<Vec<usize>> = vec![Vec::new(); np + ng + nc];
         let slot = |r: RRef| match r {
             RRef::Prim(p) => p,
             RRef::Group(g) => np + g,
+            RRef::Clone(c) => np + ng + c,
         };
         // g_list_insert_sorted puts a new entry before the equal ones already there, so equal
         // keys end up newest first: push newest first, then sort stably.
@@ -294,25 +340,28 @@ impl WorkingSet<'_> {
             with_this[slot(c.pri)].push(i);
         }
         for l in &mut this_with {
-            l.sort_by(|&a, &b| {
-                let (pa, va, ia) = self.rref_priority(all[a].pri);
-                let (pb, vb, ib) = self.rref_priority(all[b].pri);
-                pb.cmp(&pa).then(vb.cmp(&va)).then(ia.cmp(ib))
-            });
+            l.sort_by(|&a, &b| self.cmp_coloc_by(all[a].pri, all[b].pri));
         }
         for l in &mut with_this {
-            l.sort_by(|&a, &b| {
-                let (pa, va, ia) = self.rref_priority(all[a].dep);
-                let (pb, vb, ib) = self.rref_priority(all[b].dep);
-                pb.cmp(&pa).then(vb.cmp(&va)).then(ia.cmp(ib))
-            });
+            l.sort_by(|&a, &b| self.cmp_coloc_by(all[a].dep, all[b].dep));
         }
+        let clone_this_with: Vec<Vec<usize>> = this_with[np + ng..].to_vec();
+        let clone_with_this: Vec<Vec<usize>> = with_this[np + ng..].to_vec();
         // expand_group_colocations: "group with X" becomes "first member with X", "X with group"
         // becomes "X with last member" (appended after the members' own).
+        // Each is inserted as `g_list_insert_sorted` does: before the first entry that does
+        // not sort before it, so equal ones end up in the group's reverse order.
         for (g, grp) in self.groups.iter().enumerate() {
             if let Some(&first) = grp.members.first() {
                 let extra = this_with[np + g].clone();
-                this_with[first].extend(extra);
+                for ci in extra {
+                    let list = &this_with[first];
+                    let at = list
+                        .iter()
+                        .position(|&x| self.cmp_coloc_by(all[ci].pri, all[x].pri).is_le())
+                        .unwrap_or(list.len());
+                    this_with[first].insert(at, ci);
+                }
             }
         }
         // "X with group" joins the last member's list only once the group is assigned
@@ -343,12 +392,17 @@ impl WorkingSet<'_> {
             this_with,
             with_this,
             attr_classes,
+            clone_this_with,
+            clone_with_this,
         }
     }
 
     /// `p`'s "with this" colocations, with its group's once the group has been expanded.
     fn with_this_of(&self, p: usize, co: &Colocs) -> Vec<usize> {
         let mut v = co.with_this[p].clone();
+        if self.prims[p].clone.is_some() {
+            v.extend(self.prims[p].inherited_with_this.iter().copied());
+        }
         if let Some(g) = co.last_member_of[p] {
             if self.groups[g].expanded {
                 v.extend(co.group_with_this[g].iter().copied());
@@ -366,6 +420,7 @@ impl WorkingSet<'_> {
 
     fn rref_running(&self, r: RRef) -> bool {
         match r {
+            RRef::Clone(c) => self.clone_running(c),
             RRef::Prim(p) => !self.prims[p].running_on.is_empty(),
             RRef::Group(g) => self.groups[g]
                 .members
@@ -374,7 +429,7 @@ impl WorkingSet<'_> {
         }
     }
 
-    fn has_influence(&self, c: &Coloc) -> bool {
+    pub(crate) fn has_influence(&self, c: &Coloc) -> bool {
         c.influence || !self.rref_running(c.dep)
     }
 
@@ -385,7 +440,7 @@ impl WorkingSet<'_> {
             .map(String::as_str)
     }
 
-    fn same_attr(&self, a: usize, b: usize, attr: &Option<String>) -> bool {
+    pub(crate) fn same_attr(&self, a: usize, b: usize, attr: &Option<String>) -> bool {
         match (self.attr_of(a, attr), self.attr_of(b, attr)) {
             (Some(x), Some(y)) => x.eq_ignore_ascii_case(y),
             _ => false,
@@ -415,6 +470,7 @@ impl WorkingSet<'_> {
                     self.assign_prim(p, co);
                 }
                 Top::Group(g) => self.assign_group(g, co),
+                Top::Clone(c) => self.assign_clone(c, co),
             }
         }
     }
@@ -433,19 +489,25 @@ impl WorkingSet<'_> {
         self.groups[g].assigned = true;
     }
 
-    fn assign_rref(&mut self, r: RRef, co: &Colocs) {
+    pub(crate) fn assign_rref(&mut self, r: RRef, co: &Colocs) {
         match r {
             RRef::Prim(p) => {
                 self.assign_prim(p, co);
             }
             RRef::Group(g) => self.assign_group(g, co),
+            RRef::Clone(c) => self.assign_clone(c, co),
         }
     }
 
-    fn assign_prim(&mut self, p: usize, co: &Colocs) -> Option<usize> {
+    pub(crate) fn assign_prim(&mut self, p: usize, co: &Colocs) -> Option<usize> {
         if let Some(g) = self.prims[p].group {
             if !self.groups[g].assigning && !self.groups[g].assigned {
                 self.assign_group(g, co);
+            }
+        }
+        if let Some(c) = self.prims[p].clone {
+            if !self.clones[c].assigning && !self.clones[c].assigned {
+                self.assign_clone(c, co);
             }
         }
         if !self.prims[p].provisional {
@@ -455,7 +517,9 @@ impl WorkingSet<'_> {
             return None;
         }
         self.prims[p].assigning = true;
-        for &ci in &co.this_with[p] {
+        let mut this_with = co.this_with[p].clone();
+        this_with.extend(self.prims[p].inherited_this_with.iter().copied());
+        for ci in this_with {
             let c = &co.all[ci];
             let archive = if c.score < 0 && c.score > -INF {
                 Some(self.prims[p].scores.clone())
@@ -477,7 +541,7 @@ impl WorkingSet<'_> {
             }
             let table = self.prims[p].scores.clone();
             let factor = c.score as f32 / INF as f32;
-            let merged = self.merge_weights(c.dep, table, &c.attr, factor, co);
+            let merged = self.merge_weights(c.dep, table, &c.attr, factor, false, co);
             self.prims[p].scores = merged;
         }
         if self.prims[p].next_stopped {
@@ -492,7 +556,7 @@ impl WorkingSet<'_> {
         } else if self.stop_all {
             None
         } else {
-            self.best_node(p, current)
+            self.best_node(p, current, self.prims[p].prefer)
         };
         if let Some(n) = chosen {
             self.nodes[n].num_resources += 1;
@@ -504,7 +568,7 @@ impl WorkingSet<'_> {
         chosen
     }
 
-    fn best_node(&self, p: usize, current: Option<usize>) -> Option<usize> {
+    fn best_node(&self, p: usize, current: Option<usize>, prefer: Option<usize>) -> Option<usize> {
         let table = &self.prims[p].scores;
         let mut cands: Vec<usize> = (0..self.nodes.len())
             .filter(|&n| table[n].is_some())
@@ -533,6 +597,14 @@ impl WorkingSet<'_> {
         });
         let &best = cands.first()?;
         let best_w = table[best].unwrap_or(-INF);
+        // A preferred node (a clone instance's current one) wins when it is as good as the best.
+        if let Some(pn) = prefer {
+            if let Some(w) = table[pn] {
+                if w >= best_w && w >= 0 && self.nodes[pn].available() {
+                    return Some(pn);
+                }
+            }
+        }
         let mut chosen = best;
         if best_w > 0 && self.nodes[best].available() {
             if let Some(cur) = current {
@@ -558,6 +630,7 @@ impl WorkingSet<'_> {
     fn primary_node(&self, c: &Coloc) -> Option<usize> {
         match c.pri {
             RRef::Prim(q) => self.prims[q].assigned,
+            RRef::Clone(_) => None,
             RRef::Group(g) => {
                 let m = &self.groups[g].members;
                 let q = if c.score >= INF { m.last() } else { m.first() };
@@ -570,10 +643,20 @@ impl WorkingSet<'_> {
         match r {
             RRef::Prim(q) => self.prims[q].provisional,
             RRef::Group(g) => !self.groups[g].assigned,
+            RRef::Clone(k) => !self.clones[k].assigned,
         }
     }
 
-    fn apply_coloc_to_weights(&mut self, p: usize, c: &Coloc) {
+    pub(crate) fn apply_coloc_to_weights(&mut self, p: usize, c: &Coloc) {
+        // colocation_affects: a positive colocation for a dependent role is decided with roles;
+        // so is any for a promotable clone's instances (crm_simulate shows no location effect).
+        if c.dep_role.is_some() && (c.score > 0 || self.is_promotable_instance(p)) {
+            return;
+        }
+        if let RRef::Clone(k) = c.pri {
+            self.apply_coloc_with_clone(p, k, c);
+            return;
+        }
         // A primary still being assigned (a colocation loop) affects nothing.
         if self.rref_provisional(c.pri) {
             return;
@@ -603,16 +686,34 @@ impl WorkingSet<'_> {
         }
     }
 
-    fn merge_weights(
+    /// `pcmk__add_colocated_node_scores`: `table` with `dep`'s best scores (per node attribute
+    /// value) added at `factor`, then the resources colocated with `dep`, recursively; rolled
+    /// back when no node would remain available. With `only_positive` a merge never turns a
+    /// non-negative score negative (clones merging their dependents).
+    pub(crate) fn merge_weights(
         &mut self,
         dep: RRef,
         table: Vec<Option<i64>>,
         attr: &Option<String>,
         factor: f32,
+        only_positive: bool,
         co: &Colocs,
     ) -> Vec<Option<i64>> {
-        let q = match dep {
-            RRef::Prim(q) => q,
+        let (src, with_this) = match dep {
+            RRef::Prim(q) => {
+                if self.prims[q].merging {
+                    return table;
+                }
+                self.prims[q].merging = true;
+                (self.prims[q].scores.clone(), self.with_this_of(q, co))
+            }
+            RRef::Clone(c) => {
+                if self.clones[c].merging {
+                    return table;
+                }
+                self.clones[c].merging = true;
+                (self.clones[c].scores.clone(), co.clone_with_this[c].clone())
+            }
             RRef::Group(g) => {
                 // init_group_colocated_nodes: the first member's scores (and its chain), then
                 // the last member's "with this" colocations.
@@ -626,8 +727,14 @@ impl WorkingSet<'_> {
                     return table;
                 }
                 self.groups[g].merging = true;
-                let mut work =
-                    self.merge_weights(RRef::Prim(first), table.clone(), attr, factor, co);
+                let mut work = self.merge_weights(
+                    RRef::Prim(first),
+                    table.clone(),
+                    attr,
+                    factor,
+                    only_positive,
+                    co,
+                );
                 if self.any_available(&work) {
                     let sign: f32 = if factor < 0.0 { -1.0 } else { 1.0 };
                     for ci in self.with_this_of(last, co) {
@@ -636,7 +743,7 @@ impl WorkingSet<'_> {
                             continue;
                         }
                         let f = sign * c.score as f32 / INF as f32;
-                        work = self.merge_weights(c.dep, work, &c.attr, f, co);
+                        work = self.merge_weights(c.dep, work, &c.attr, f, only_positive, co);
                     }
                 } else {
                     work = table;
@@ -645,12 +752,8 @@ impl WorkingSet<'_> {
                 return work;
             }
         };
-        if self.prims[q].merging {
-            return table;
-        }
-        self.prims[q].merging = true;
         let mut work = table.clone();
-        // The best score of `q` on an available node of each `attr` value (compared ignoring
+        // The best score of `dep` on an available node of each `attr` value (compared ignoring
         // ASCII case, as `same_attr` does): one pass over the nodes and a lookup per node
         // instead of comparing every pair of nodes.
         let computed;
@@ -663,7 +766,7 @@ impl WorkingSet<'_> {
         };
         let mut best_of = vec![-INF; self.nodes.len()];
         for (m, class) in classes.iter().enumerate() {
-            if let (Some(c), Some(s)) = (*class, self.prims[q].scores[m]) {
+            if let (Some(c), Some(s)) = (*class, src[m]) {
                 if s > best_of[c] && self.nodes[m].available() {
                     best_of[c] = s;
                 }
@@ -675,6 +778,9 @@ impl WorkingSet<'_> {
             if factor < 0.0 && best < 0 {
                 continue;
             }
+            if w == crate::clone::UNUSABLE {
+                continue;
+            }
             let wf = factor * best as f32;
             let mut add = if wf < 0.0 {
                 (wf - 0.5) as i64
@@ -684,22 +790,42 @@ impl WorkingSet<'_> {
             if add == 0 && best != 0 {
                 add = if factor > 0.0 { 1 } else { -1 };
             }
-            *slot = Some(score::add(add, w));
+            let new = score::add(add, w);
+            if only_positive && new < 0 && w > 0 {
+                *slot = Some(crate::clone::UNUSABLE);
+                continue;
+            }
+            if only_positive && new < 0 && w == 0 {
+                continue;
+            }
+            *slot = Some(new);
         }
+        let clear = |ws: &mut Self| match dep {
+            RRef::Prim(q) => ws.prims[q].merging = false,
+            RRef::Clone(c) => ws.clones[c].merging = false,
+            RRef::Group(_) => {}
+        };
         if !self.any_available(&work) {
-            self.prims[q].merging = false;
+            clear(self);
             return table;
         }
         let sign: f32 = if factor < 0.0 { -1.0 } else { 1.0 };
-        for ci in self.with_this_of(q, co) {
+        for ci in with_this {
             let c = &co.all[ci];
             if !self.has_influence(c) {
                 continue;
             }
             let f = sign * c.score as f32 / INF as f32;
-            work = self.merge_weights(c.dep, work, &c.attr, f, co);
+            work = self.merge_weights(c.dep, work, &c.attr, f, only_positive, co);
         }
-        self.prims[q].merging = false;
+        if only_positive {
+            for w in work.iter_mut().flatten() {
+                if *w == crate::clone::UNUSABLE {
+                    *w = 1;
+                }
+            }
+        }
+        clear(self);
         work
     }
 
@@ -707,6 +833,9 @@ impl WorkingSet<'_> {
     pub fn next_role(&self, p: usize) -> Role {
         let prim = &self.prims[p];
         if prim.assigned.is_some() && !prim.next_stopped {
+            if let Some(r) = prim.role_next {
+                return r;
+            }
             if !prim.managed {
                 prim.role.max(Role::Stopped)
             } else {

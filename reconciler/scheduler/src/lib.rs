@@ -21,11 +21,16 @@
 //! The pipeline follows Pacemaker's (`pcmk__schedule_actions`): unpack nodes, resources and
 //! history (`unpack`); location constraints, stickiness and fail-count bans; assignment with
 //! colocations (`assign`); action creation, fencing, orderings and flag propagation (`actions`).
-//! Clones are not scheduled yet.
+//! Clones of primitives become instances `R:0`, `R:1`, ... (`clone`); promotable clones' roles
+//! are decided in `promote`.
 
 mod actions;
 mod assign;
+mod clone;
+#[cfg(test)]
+mod clone_tests;
 pub mod digest;
+mod promote;
 pub mod score;
 pub mod status;
 pub mod testkit;

@@ -231,7 +231,7 @@ pub struct ResourceHistory {
 }
 
 /// The observed state of the cluster: the scheduler's second input.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ClusterStatus {
     /// The partition has quorum.
     pub have_quorum: bool,
@@ -256,6 +256,42 @@ pub struct ClusterStatus {
     /// synthetic statuses set it instead of recording one probe per resource and node
     /// (160,000 records for 32 nodes x 5,000 resources); a CIB never does.
     pub probed_everywhere: bool,
+    /// Runtime location constraints an operator added with `crm_resource --move` / `--ban`
+    /// (`cli-prefer-*`, `cli-ban-*` in the CIB's constraints): not desired state, but Pacemaker
+    /// places by them until they are cleared, so the scheduler adds them to the model's.
+    pub overrides: Vec<quorate_schema::model::Location>,
+}
+
+/// A `cli-prefer-*` / `cli-ban-*` location with a node and a score, as `crm_resource` writes
+/// it without `--lifetime`. Those with a lifetime are rules with a date expression, and are
+/// not read (the configuration's own locations with rules are the model's).
+fn runtime_override(n: roxmltree::Node<'_, '_>) -> Option<quorate_schema::model::Location> {
+    use quorate_schema::model::{Location, Placement, ResourceRef};
+    use quorate_schema::types::{Role, Score};
+    let id = n.attribute("id")?;
+    if !(id.starts_with("cli-prefer-") || id.starts_with("cli-ban-")) {
+        return None;
+    }
+    let role = match n.attribute("role") {
+        None => None,
+        Some(r) => Some(match r {
+            "Started" => Role::Started,
+            "Stopped" => Role::Stopped,
+            "Promoted" | "Master" => Role::Promoted,
+            "Unpromoted" | "Slave" => Role::Unpromoted,
+            _ => return None,
+        }),
+    };
+    Some(Location {
+        id: id.to_string(),
+        resource: ResourceRef::Id(n.attribute("rsc")?.to_string()),
+        role,
+        placement: Placement::Node {
+            node: n.attribute("node")?.to_string(),
+            score: Score::parse(n.attribute("score")?)?,
+        },
+        resource_discovery: None,
+    })
 }
 
 fn attr_bool(v: &str) -> Option<bool> {
@@ -524,6 +560,15 @@ impl ClusterStatus {
                     }
                 }
             }
+        }
+        if let Some(cons) =
+            config.and_then(|c| c.children().find(|c| c.has_tag_name("constraints")))
+        {
+            st.overrides = cons
+                .children()
+                .filter(|c| c.has_tag_name("rsc_location"))
+                .filter_map(runtime_override)
+                .collect();
         }
         let Some(status) = root.children().find(|c| c.has_tag_name("status")) else {
             return Ok(st);

@@ -119,6 +119,50 @@ pub struct GenCluster {
     pub failed: Vec<(String, usize)>,
     /// Probed-stopped entries: id, node index.
     pub probed: Vec<(String, usize)>,
+    /// Clones (`GenCluster::random_with_clones`), after the other resources.
+    pub clones: Vec<GenClone>,
+    /// Locations for the promoted role: resource, node index, score text.
+    pub promoted_locations: Vec<(String, usize, String)>,
+    /// Colocations with roles: dependent, its role, primary, its role, score text (roles
+    /// `Master` or `Slave`, as `pacemaker-3.0` spells them, or none).
+    pub role_colocations: Vec<GenRoleColocation>,
+}
+
+/// A colocation with roles: dependent, its role, primary, its role, score text.
+pub type GenRoleColocation = (
+    String,
+    Option<&'static str>,
+    String,
+    Option<&'static str>,
+    String,
+);
+
+/// A generated clone of one primitive (`ocf:pacemaker:Dummy`, or `ocf:pacemaker:Stateful` when
+/// promotable) and its instances' state.
+#[derive(Clone, Debug, Default)]
+pub struct GenClone {
+    /// The clone's id.
+    pub id: String,
+    /// The cloned primitive's id.
+    pub child: String,
+    /// Promotable.
+    pub promotable: bool,
+    /// `clone-max`, when set.
+    pub clone_max: Option<usize>,
+    /// `promoted-max`, when set.
+    pub promoted_max: Option<usize>,
+    /// `interleave=true`.
+    pub interleave: bool,
+    /// Nodes (indices) where an instance runs.
+    pub running: Vec<usize>,
+    /// Nodes where the running instance is promoted.
+    pub promoted: Vec<usize>,
+    /// Nodes where a running instance's monitor failed (fail count 1).
+    pub failed: Vec<usize>,
+    /// Nodes where a probe found it stopped.
+    pub probed: Vec<usize>,
+    /// Promotion scores (`master-CHILD` transient attributes): node index, score.
+    pub promotion: Vec<(usize, i64)>,
 }
 
 const SCORES: &[&str] = &["INFINITY", "-INFINITY", "100", "-100", "50", "200"];
@@ -212,6 +256,110 @@ impl GenCluster {
                     4 => g.failed.push((p, online[r.below(online.len())])),
                     _ => {}
                 }
+            }
+        }
+        g
+    }
+
+    /// `random(seed)` plus an anonymous clone and (when `promotable`) a promotable clone, with
+    /// constraints between them and the other resources. The extra choices come from a second
+    /// generator, so the rest of the cluster is exactly `random(seed)`'s.
+    pub fn random_with_clones(seed: u64, promotable: bool) -> GenCluster {
+        let mut g = GenCluster::random(seed);
+        let mut r = Rng::new(seed ^ 0x636C_6F6E_6573);
+        let n_nodes = g.nodes.len();
+        let online: Vec<usize> = (0..n_nodes)
+            .filter(|&n| g.nodes[n] != GenNode::Offline)
+            .collect();
+        let kinds: &[bool] = if promotable { &[false, true] } else { &[false] };
+        for &prom in kinds {
+            let k = g.clones.len() + 1;
+            let mut c = GenClone {
+                id: format!("{}{k}", if prom { "ms" } else { "cl" }),
+                child: format!("{}{k}", if prom { "st" } else { "cr" }),
+                promotable: prom,
+                ..GenClone::default()
+            };
+            c.clone_max = [None, None, Some(1), Some(2), Some(n_nodes + 1)][r.below(5)];
+            if prom {
+                c.promoted_max = [None, None, Some(2)][r.below(3)];
+            }
+            c.interleave = r.chance(20);
+            for &n in &online {
+                match r.below(10) {
+                    0..=4 => {
+                        c.running.push(n);
+                        if prom && r.chance(40) {
+                            c.promoted.push(n);
+                        }
+                    }
+                    5 => c.failed.push(n),
+                    6 | 7 => c.probed.push(n),
+                    _ => {}
+                }
+                if prom && r.chance(70) {
+                    c.promotion.push((n, [5, 10, 100, -1][r.below(4)]));
+                }
+            }
+            g.clones.push(c);
+        }
+        let mut tops = g.top_level();
+        let clone_ids: Vec<String> = g.clones.iter().map(|c| c.id.clone()).collect();
+        for cid in &clone_ids {
+            if r.chance(50) {
+                g.locations.push((
+                    cid.clone(),
+                    r.below(n_nodes),
+                    SCORES[r.below(SCORES.len())].to_string(),
+                ));
+            }
+            for _ in 0..r.below(3) {
+                let other = tops[r.below(tops.len())].clone();
+                let score = SCORES[r.below(SCORES.len())].to_string();
+                if r.chance(50) {
+                    g.colocations.push((other, cid.clone(), score));
+                } else {
+                    g.colocations.push((cid.clone(), other, score));
+                }
+            }
+            if r.chance(50) {
+                // Orders point from the clones to the resources before them in `tops` order or
+                // after: never both ways between the same pair, so no cycle.
+                let other = tops[r.below(tops.len())].clone();
+                let kind = if r.chance(70) {
+                    "Mandatory"
+                } else {
+                    "Optional"
+                };
+                g.orders.push((cid.clone(), other, kind));
+            }
+            tops.push(cid.clone());
+        }
+        if clone_ids.len() == 2 && r.chance(50) {
+            let score = SCORES[r.below(SCORES.len())].to_string();
+            g.colocations
+                .push((clone_ids[0].clone(), clone_ids[1].clone(), score));
+        }
+        // Role constraints on the promotable clone.
+        if let Some(ms) = g.clones.iter().find(|c| c.promotable).map(|c| c.id.clone()) {
+            if r.chance(50) {
+                let score = SCORES[r.below(SCORES.len())].to_string();
+                g.promoted_locations
+                    .push((ms.clone(), r.below(n_nodes), score));
+            }
+            let others: Vec<String> = tops.iter().filter(|t| **t != ms).cloned().collect();
+            if r.chance(50) {
+                let other = others[r.below(others.len())].clone();
+                let score = SCORES[r.below(SCORES.len())].to_string();
+                let role = if r.chance(80) { "Master" } else { "Slave" };
+                g.role_colocations
+                    .push((other, None, ms.clone(), Some(role), score));
+            }
+            if r.chance(30) {
+                let other = others[r.below(others.len())].clone();
+                let score = SCORES[r.below(SCORES.len())].to_string();
+                g.role_colocations
+                    .push((ms.clone(), Some("Master"), other, None, score));
             }
         }
         g
@@ -314,15 +462,60 @@ impl GenCluster {
         for p in &self.prims {
             y.push_str(&format!("  {p}: {{ agent: \"ocf:pacemaker:Dummy\", ops: {{ monitor: {{ interval: 10s }} }} }}\n"));
         }
+        for c in &self.clones {
+            let agent = if c.promotable {
+                "ocf:pacemaker:Stateful"
+            } else {
+                "ocf:pacemaker:Dummy"
+            };
+            y.push_str(&format!(
+                "  {}: {{ agent: \"{agent}\", ops: {{ monitor: {{ interval: 10s }} }} }}\n",
+                c.child
+            ));
+        }
+        if !self.clones.is_empty() {
+            y.push_str("clones:\n");
+            for c in &self.clones {
+                let meta = c.meta();
+                let meta = if meta.is_empty() {
+                    String::new()
+                } else {
+                    let kv: Vec<String> = meta.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+                    format!(", meta: {{ {} }}", kv.join(", "))
+                };
+                y.push_str(&format!(
+                    "  {}: {{ resource: {}{}{meta} }}\n",
+                    c.id,
+                    c.child,
+                    if c.promotable {
+                        ", promotable: true"
+                    } else {
+                        ""
+                    }
+                ));
+            }
+        }
         if !self.groups.is_empty() {
             y.push_str("groups:\n");
             for (g, m) in &self.groups {
                 y.push_str(&format!("  {g}: [{}]\n", m.join(", ")));
             }
         }
-        if !(self.locations.is_empty() && self.colocations.is_empty() && self.orders.is_empty()) {
+        let yaml_role = |r: &str| {
+            if r == "Master" {
+                "Promoted"
+            } else {
+                "Unpromoted"
+            }
+        };
+        if !(self.locations.is_empty()
+            && self.colocations.is_empty()
+            && self.orders.is_empty()
+            && self.promoted_locations.is_empty()
+            && self.role_colocations.is_empty())
+        {
             y.push_str("constraints:\n");
-            if !self.locations.is_empty() {
+            if !(self.locations.is_empty() && self.promoted_locations.is_empty()) {
                 y.push_str("  location:\n");
                 for (i, (r, n, s)) in self.locations.iter().enumerate() {
                     y.push_str(&format!(
@@ -330,12 +523,29 @@ impl GenCluster {
                         Self::node_name(*n)
                     ));
                 }
+                for (i, (r, n, s)) in self.promoted_locations.iter().enumerate() {
+                    y.push_str(&format!(
+                        "    - {{ id: ploc{i}, resource: {r}, role: Promoted, node: {}, score: {s} }}\n",
+                        Self::node_name(*n)
+                    ));
+                }
             }
-            if !self.colocations.is_empty() {
+            if !(self.colocations.is_empty() && self.role_colocations.is_empty()) {
                 y.push_str("  colocation:\n");
                 for (i, (d, p, s)) in self.colocations.iter().enumerate() {
                     y.push_str(&format!(
                         "    - {{ id: col{i}, resource: {d}, with: {p}, score: {s} }}\n"
+                    ));
+                }
+                for (i, (d, dr, p, pr, s)) in self.role_colocations.iter().enumerate() {
+                    let dr = dr
+                        .map(|r| format!(", role: {}", yaml_role(r)))
+                        .unwrap_or_default();
+                    let pr = pr
+                        .map(|r| format!(", with-role: {}", yaml_role(r)))
+                        .unwrap_or_default();
+                    y.push_str(&format!(
+                        "    - {{ id: rcol{i}, resource: {d}{dr}, with: {p}{pr}, score: {s} }}\n"
                     ));
                 }
             }
@@ -377,6 +587,29 @@ impl GenCluster {
                 None => x.push_str(&format!("      {}\n", prim(&t))),
             }
         }
+        for c in &self.clones {
+            let mut meta = c.meta();
+            if c.promotable {
+                meta.insert(0, ("promotable", "true".into()));
+            }
+            x.push_str(&format!("      <clone id=\"{}\">", c.id));
+            if !meta.is_empty() {
+                x.push_str(&format!("<meta_attributes id=\"{}-meta\">", c.id));
+                for (k, v) in meta {
+                    x.push_str(&format!(
+                        "<nvpair id=\"{}-meta-{k}\" name=\"{k}\" value=\"{v}\"/>",
+                        c.id
+                    ));
+                }
+                x.push_str("</meta_attributes>");
+            }
+            if c.promotable {
+                x.push_str(&prim(&c.child).replace("\"Dummy\"", "\"Stateful\""));
+            } else {
+                x.push_str(&prim(&c.child));
+            }
+            x.push_str("</clone>\n");
+        }
         x.push_str("    </resources>\n    <constraints>\n");
         for (i, (r, n, s)) in self.locations.iter().enumerate() {
             x.push_str(&format!(
@@ -386,6 +619,19 @@ impl GenCluster {
         }
         for (i, (d, p, s)) in self.colocations.iter().enumerate() {
             x.push_str(&format!("      <rsc_colocation id=\"col{i}\" rsc=\"{d}\" with-rsc=\"{p}\" score=\"{s}\"/>\n"));
+        }
+        for (i, (r, n, s)) in self.promoted_locations.iter().enumerate() {
+            x.push_str(&format!(
+                "      <rsc_location id=\"ploc{i}\" rsc=\"{r}\" role=\"Master\" node=\"{}\" score=\"{s}\"/>\n",
+                Self::node_name(*n)
+            ));
+        }
+        for (i, (d, dr, p, pr, s)) in self.role_colocations.iter().enumerate() {
+            let dr = dr.map(|r| format!(" rsc-role=\"{r}\"")).unwrap_or_default();
+            let pr = pr
+                .map(|r| format!(" with-rsc-role=\"{r}\""))
+                .unwrap_or_default();
+            x.push_str(&format!("      <rsc_colocation id=\"rcol{i}\" rsc=\"{d}\"{dr} with-rsc=\"{p}\"{pr} score=\"{s}\"/>\n"));
         }
         for (i, (f, t, k)) in self.orders.iter().enumerate() {
             x.push_str(&format!(
@@ -426,12 +672,28 @@ impl GenCluster {
             if *st == GenNode::Standby {
                 attrs.push(("standby".to_string(), "on".to_string()));
             }
-            for (p, _) in self.failed.iter().filter(|(_, fnode)| *fnode == i) {
+            let failed_here = self
+                .failed
+                .iter()
+                .filter(|(_, fnode)| *fnode == i)
+                .map(|(p, _)| p.clone())
+                .chain(
+                    self.clones
+                        .iter()
+                        .filter(|c| c.failed.contains(&i))
+                        .map(|c| c.child.clone()),
+                );
+            for p in failed_here {
                 attrs.push((format!("fail-count-{p}#monitor_10000"), "1".into()));
                 attrs.push((
                     format!("last-failure-{p}#monitor_10000"),
                     "1500000000".into(),
                 ));
+            }
+            for c in &self.clones {
+                for (_, s) in c.promotion.iter().filter(|(n, _)| *n == i) {
+                    attrs.push((format!("master-{}", c.child), s.to_string()));
+                }
             }
             if !attrs.is_empty() {
                 x.push_str(&format!("      <transient_attributes id=\"{id}\"><instance_attributes id=\"status-{id}\">"));
@@ -492,10 +754,49 @@ impl GenCluster {
                 }
                 x.push_str("</lrm_resource>\n");
             }
+            for c in &self.clones {
+                let running = c.running.contains(&i);
+                let failed = c.failed.contains(&i);
+                let probed = c.probed.contains(&i);
+                if !(running || failed || probed) {
+                    continue;
+                }
+                let agent = if c.promotable { "Stateful" } else { "Dummy" };
+                x.push_str(&format!("        <lrm_resource id=\"{}\" class=\"ocf\" provider=\"pacemaker\" type=\"{agent}\">", c.child));
+                // A promoted instance's last one-off operation was its promote.
+                if running && c.promoted.contains(&i) {
+                    op(&mut x, &c.child, "promote", 0, 0, 0);
+                } else if running || failed {
+                    op(&mut x, &c.child, "start", 0, 0, 0);
+                }
+                if failed {
+                    op(&mut x, &c.child, "monitor", 10000, 1, 0);
+                } else if !running {
+                    op(&mut x, &c.child, "monitor", 0, 7, 7);
+                }
+                x.push_str("</lrm_resource>\n");
+            }
             x.push_str("      </lrm_resources></lrm>\n    </node_state>\n");
         }
         x.push_str("  </status>\n</cib>\n");
         x
+    }
+}
+
+impl GenClone {
+    /// The clone's meta attributes, in a stable order.
+    fn meta(&self) -> Vec<(&'static str, String)> {
+        let mut m = Vec::new();
+        if let Some(v) = self.clone_max {
+            m.push(("clone-max", v.to_string()));
+        }
+        if let Some(v) = self.promoted_max {
+            m.push(("promoted-max", v.to_string()));
+        }
+        if self.interleave {
+            m.push(("interleave", "true".to_string()));
+        }
+        m
     }
 }
 

@@ -739,3 +739,37 @@ fn equal_resources_are_assigned_in_the_order_written() {
     let merged = quorate_schema::lower_unvalidated(&loaded).0;
     assert_eq!(merged.resource_order, ["zeta", "alpha", "beta"]);
 }
+
+#[test]
+fn runtime_move_and_ban_constraints_from_the_cib_place_resources() {
+    // promoted-stop: `crm_resource --ban` / `--move` leave cli-ban-* / cli-prefer-* locations
+    // in the CIB; they are not desired state, but Pacemaker places by them until cleared.
+    let y = cluster(&["n1", "n2", "n3"], "", &prims(&["a", "b"]));
+    let cib = r#"<cib have-quorum="1"><configuration><nodes>
+        <node id="1" uname="n1"/><node id="2" uname="n2"/><node id="3" uname="n3"/></nodes>
+        <resources/><constraints>
+          <rsc_location id="cli-ban-a-on-n1" rsc="a" node="n1" score="-INFINITY" role="Started"/>
+          <rsc_location id="cli-prefer-b" rsc="b" node="n3" score="INFINITY"/>
+          <rsc_location id="operator-own" rsc="b" node="n2" score="INFINITY"/>
+        </constraints></configuration><status>
+          <node_state id="1" uname="n1" in_ccm="true" crmd="online" join="member" expected="member"/>
+          <node_state id="2" uname="n2" in_ccm="true" crmd="online" join="member" expected="member"/>
+          <node_state id="3" uname="n3" in_ccm="true" crmd="online" join="member" expected="member"/>
+        </status></cib>"#;
+    let st = ClusterStatus::from_cib_xml(cib).unwrap();
+    let ids: Vec<&str> = st.overrides.iter().map(|l| l.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        ["cli-ban-a-on-n1", "cli-prefer-b"],
+        "only cli-* are overrides"
+    );
+    let s = run(&y, &st);
+    assert_eq!(on(&s, "a").as_deref(), Some("n2"), "banned from n1");
+    assert_eq!(on(&s, "b").as_deref(), Some("n3"), "moved to n3");
+    // Without the overrides the same cluster spreads a to n1 and b to n2.
+    let mut plain = st.clone();
+    plain.overrides.clear();
+    let s = run(&y, &plain);
+    assert_eq!(on(&s, "a").as_deref(), Some("n1"));
+    assert_eq!(on(&s, "b").as_deref(), Some("n2"));
+}

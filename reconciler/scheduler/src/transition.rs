@@ -59,6 +59,26 @@ pub struct Action {
     pub reason: Option<String>,
 }
 
+impl Action {
+    /// The resource as Pacemaker's transition graph names it: an anonymous clone instance
+    /// (`R:1`) by its primitive's id (`R`); everything else by its own id.
+    pub fn graph_resource(&self) -> Option<&str> {
+        let r = self.resource.as_deref()?;
+        Some(match r.rsplit_once(':') {
+            Some((base, n)) if !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()) => base,
+            _ => r,
+        })
+    }
+
+    /// The action as `pcmk-oracle.sh` prints it (`start R on node1` for instance `R:0`).
+    pub fn graph_string(&self) -> String {
+        match self.graph_resource() {
+            Some(r) => format!("{} {r} on {}", self.kind.verb(), self.node),
+            None => format!("{} {}", self.kind.verb(), self.node),
+        }
+    }
+}
+
 impl std::fmt::Display for Action {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match (&self.resource, self.kind) {
@@ -91,7 +111,8 @@ pub enum Placement {
 /// The full result of one scheduler run.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Schedule {
-    /// Every primitive (and active orphan) by id: where it runs once the transition completes.
+    /// Every primitive (and active orphan) by id: where it runs once the transition completes;
+    /// a clone's primitive by its own id, on the sorted list of its instances' nodes.
     pub placements: BTreeMap<String, Placement>,
     /// The node each primitive was assigned to (its target), `None` when it cannot run.
     pub targets: BTreeMap<String, Option<String>>,
@@ -113,7 +134,7 @@ impl Schedule {
             .filter(|a| {
                 monitors || !matches!(a.kind, ActionKind::Probe | ActionKind::ClearFailcount)
             })
-            .map(|a| a.to_string())
+            .map(Action::graph_string)
             .collect();
         v.sort();
         v.dedup();

@@ -126,6 +126,19 @@ pub(crate) struct Prim {
     pub definition_changed: bool,
     /// Nodes where its changed parameters are applied by a reload (see `digest`).
     pub reload_on: BTreeSet<usize>,
+    /// The clone this primitive is an instance of (`crate::clone`).
+    pub clone: Option<usize>,
+    /// Clone instances: the clone's colocations appended to this instance's own lists
+    /// (`append_parent_colocation`), as indices into `Colocs::all`.
+    pub inherited_this_with: Vec<usize>,
+    pub inherited_with_this: Vec<usize>,
+    /// Clone instances: the node `distribute_children` pre-assigns this instance to.
+    pub prefer: Option<usize>,
+    /// Promotable clone instances: the role chosen by `promote::set_instance_roles`
+    /// (`Started` = unpromoted).
+    pub role_next: Option<Role>,
+    /// Promotable clone instances: the promotion order (`sort_index`).
+    pub sort_index: i64,
 }
 
 /// A group: members in order.
@@ -147,6 +160,7 @@ pub(crate) struct Group {
 pub(crate) enum Top {
     Prim(usize),
     Group(usize),
+    Clone(usize),
 }
 
 /// Everything the scheduler works on.
@@ -160,6 +174,9 @@ pub(crate) struct WorkingSet<'a> {
     pub tops: Vec<Top>,
     pub prim_by_id: BTreeMap<String, usize>,
     pub group_by_id: BTreeMap<String, usize>,
+    pub clones: Vec<crate::clone::CloneSet>,
+    /// Clones by their own id and by their child's id.
+    pub clone_by_id: BTreeMap<String, usize>,
     pub stonith_enabled: bool,
     pub have_stonith_resource: bool,
     pub have_quorum: bool,
@@ -168,7 +185,7 @@ pub(crate) struct WorkingSet<'a> {
     pub stop_all: bool,
 }
 
-fn meta_get<'m>(
+pub(crate) fn meta_get<'m>(
     own: &'m BTreeMap<String, String>,
     parent: Option<&'m BTreeMap<String, String>>,
     defaults: &'m BTreeMap<String, String>,
@@ -180,7 +197,7 @@ fn meta_get<'m>(
         .map(String::as_str)
 }
 
-fn parse_bool(v: Option<&str>) -> Option<bool> {
+pub(crate) fn parse_bool(v: Option<&str>) -> Option<bool> {
     let v = v?;
     match v.to_ascii_lowercase().as_str() {
         "true" | "yes" | "y" | "on" | "1" => Some(true),
@@ -207,6 +224,8 @@ impl<'a> WorkingSet<'a> {
             tops: Vec::new(),
             prim_by_id: BTreeMap::new(),
             group_by_id: BTreeMap::new(),
+            clones: Vec::new(),
+            clone_by_id: BTreeMap::new(),
             stonith_enabled: p.stonith_enabled,
             have_stonith_resource: false,
             have_quorum: status.have_quorum,
@@ -436,7 +455,8 @@ impl<'a> WorkingSet<'a> {
                         if let Some(p) = model.primitive(m) {
                             let pi = self.add_prim(
                                 p,
-                                Some((gi, &g.meta)),
+                                Some(gi),
+                                Some(&g.meta),
                                 fencing_default,
                                 maintenance_mode,
                                 &initial,
@@ -447,10 +467,17 @@ impl<'a> WorkingSet<'a> {
                     tops.push((priority, Top::Group(gi)));
                 }
                 (Some(Resource::Primitive(p)), _) | (None, Some(p)) => {
-                    let pi = self.add_prim(p, None, fencing_default, maintenance_mode, &initial);
+                    let pi =
+                        self.add_prim(p, None, None, fencing_default, maintenance_mode, &initial);
                     tops.push((self.prims[pi].priority, Top::Prim(pi)));
                 }
-                // Clones are not scheduled by this version.
+                (Some(Resource::Clone(c)), _) => {
+                    if let Some(top) =
+                        self.add_clone(c, fencing_default, maintenance_mode, &initial)
+                    {
+                        tops.push(top);
+                    }
+                }
                 _ => {}
             }
         }
@@ -460,16 +487,16 @@ impl<'a> WorkingSet<'a> {
         debug_assert!(self.prims.iter().all(|p| p.scores.len() == n_nodes));
     }
 
-    fn add_prim(
+    pub(crate) fn add_prim(
         &mut self,
         p: &quorate_schema::model::Primitive,
-        group: Option<(usize, &BTreeMap<String, String>)>,
+        group: Option<usize>,
+        parent: Option<&BTreeMap<String, String>>,
         fencing_default: Requires,
         maintenance_mode: bool,
         initial: &[Option<i64>],
     ) -> usize {
         let defaults = &self.model.rsc_defaults;
-        let parent = group.map(|g| g.1);
         let get = |k: &str| meta_get(&p.meta, parent, defaults, k);
         let is_stonith = p.agent.class == "stonith";
         let mut managed = parse_bool(get("is-managed")).unwrap_or(!maintenance_mode);
@@ -502,7 +529,7 @@ impl<'a> WorkingSet<'a> {
         };
         let prim = Prim {
             id: p.id.clone(),
-            group: group.map(|g| g.0),
+            group,
             priority: get("priority").map(score::parse).unwrap_or(0),
             stickiness: get("resource-stickiness")
                 .filter(|v| *v != "default")
@@ -546,6 +573,12 @@ impl<'a> WorkingSet<'a> {
             clear_failcount_on: BTreeSet::new(),
             definition_changed: false,
             reload_on: BTreeSet::new(),
+            clone: None,
+            inherited_this_with: Vec::new(),
+            inherited_with_this: Vec::new(),
+            prefer: None,
+            role_next: None,
+            sort_index: 0,
         };
         let idx = self.prims.len();
         self.prim_by_id.insert(prim.id.clone(), idx);
@@ -611,15 +644,12 @@ impl<'a> WorkingSet<'a> {
 
     /// Fail count and last failure of `p` on `node` from the node's attributes.
     pub fn fail_count(&self, p: usize, node: usize) -> (i64, i64) {
-        let id = &self.prims[p].id;
+        let id = self.history_id(p);
         let attrs = &self.nodes[node].attrs;
         let per_op = self.status.fail_counts_per_operation;
         // `^PREFIX-RSC(:[0-9]+)?$`, or with `#OP_INTERVAL` per operation (generate_fail_regex).
         let matches = |key: &str, prefix: &str| -> bool {
-            let Some(rest) = key
-                .strip_prefix(prefix)
-                .and_then(|r| r.strip_prefix(id.as_str()))
-            else {
+            let Some(rest) = key.strip_prefix(prefix).and_then(|r| r.strip_prefix(id)) else {
                 return false;
             };
             let rest = match rest.strip_prefix(':') {
@@ -708,6 +738,13 @@ impl<'a> WorkingSet<'a> {
             }
             self.nodes[node].history_read = true;
             let p = match self.prim_by_id.get(&h.resource) {
+                Some(&p) if self.prims[p].clone.is_none() => p,
+                _ if self.clone_of_history(&h.resource).is_some() => {
+                    match self.clone_instance_for_history(&h.resource, node) {
+                        Some(p) => p,
+                        None => continue,
+                    }
+                }
                 Some(&p) => p,
                 None => {
                     if self.model.resources.contains_key(&h.resource) {
@@ -773,6 +810,12 @@ impl<'a> WorkingSet<'a> {
             clear_failcount_on: BTreeSet::new(),
             definition_changed: false,
             reload_on: BTreeSet::new(),
+            clone: None,
+            inherited_this_with: Vec::new(),
+            inherited_with_this: Vec::new(),
+            prefer: None,
+            role_next: None,
+            sort_index: 0,
         };
         let idx = self.prims.len();
         self.prim_by_id.insert(id.to_string(), idx);
@@ -835,7 +878,7 @@ impl<'a> WorkingSet<'a> {
                     continue;
                 }
                 role = Role::Stopped;
-                self.rsc_location(p, node, -INF);
+                self.fail_ban(p, Some(node));
                 continue;
             }
             // Outcome: success, failure, hard (ban here) or fatal (ban everywhere).
@@ -1004,11 +1047,11 @@ impl<'a> WorkingSet<'a> {
             }
             if op_fail == Fail::Stop {
                 self.prims[p].next_stopped = true;
-                self.ban_everywhere(p);
+                self.fail_ban(p, None);
             }
             match out {
-                Out::Hard => self.rsc_location(p, node, -INF),
-                Out::Fatal => self.ban_everywhere(p),
+                Out::Hard => self.fail_ban(p, Some(node)),
+                Out::Fatal => self.fail_ban(p, None),
                 _ => {}
             }
         }

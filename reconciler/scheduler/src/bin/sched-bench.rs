@@ -8,7 +8,8 @@
 //! resident set is printed too; it also counts the generator and the CIB text.
 //!
 //! `sched-bench [--crm] [--crm-timeout SECS] [--sizes 3x50,8x500,16x2000,32x5000]`
-//! `sched-bench --emit-cib SEED` prints the differential generator's CIB for SEED.
+//! `sched-bench --emit-cib SEED` prints the differential generator's CIB for SEED;
+//! `--emit-clone-cib SEED` the clone differential generator's (`random_with_clones`).
 
 use peak_alloc::PeakAlloc;
 use quorate_scheduler::testkit::{model_from_yaml, GenCluster};
@@ -76,6 +77,11 @@ fn crm_simulate(cib: &str, timeout: u64) -> Option<(Duration, Option<f64>)> {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if let Some(i) = args.iter().position(|a| a == "--emit-clone-cib") {
+        let seed: u64 = args.get(i + 1).and_then(|s| s.parse().ok()).unwrap_or(0);
+        print!("{}", GenCluster::random_with_clones(seed, true).to_cib());
+        return;
+    }
     if let Some(i) = args.iter().position(|a| a == "--emit-cib") {
         let seed: u64 = args.get(i + 1).and_then(|s| s.parse().ok()).unwrap_or(0);
         print!("{}", GenCluster::random(seed).to_cib());

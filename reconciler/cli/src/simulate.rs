@@ -89,6 +89,9 @@ pub fn run(args: &SimulateArgs) -> Result<ExitCode> {
             .and_then(|d| i64::try_from(d.as_secs()).ok())
     });
     let sched = schedule(&model, &status);
+    for u in &sched.unsupported {
+        eprintln!("warning: {u}");
+    }
     let mut out = std::io::stdout().lock();
     match args.format {
         Format::Json => {

@@ -112,6 +112,9 @@ pub fn render_text(p: &Plan, color: bool) -> String {
         for r in &t.stopped {
             let _ = writeln!(out, "  {} {r} ends up stopped", paint(color, "31", "!"));
         }
+        for u in &t.unsupported {
+            let _ = writeln!(out, "  {} not planned: {u}", paint(color, "33", "?"));
+        }
         out.push('\n');
     }
     if !p.what_if.is_empty() {
@@ -221,7 +224,10 @@ pub fn render_markdown(p: &Plan) -> String {
         for r in &t.stopped {
             let _ = writeln!(out, "- ⚠️ `{r}` ends up **stopped**");
         }
-        if !t.moves.is_empty() || !t.stopped.is_empty() {
+        for u in &t.unsupported {
+            let _ = writeln!(out, "- ❔ not planned: {u}");
+        }
+        if !t.moves.is_empty() || !t.stopped.is_empty() || !t.unsupported.is_empty() {
             out.push('\n');
         }
     }

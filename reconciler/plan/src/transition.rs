@@ -23,6 +23,10 @@ pub struct TransitionView {
     pub by_node: BTreeMap<String, Vec<String>>,
     /// Counts per verb (`start`, `stop`, `move`, `promote`, `demote`, `fence`).
     pub counts: BTreeMap<String, usize>,
+    /// What the scheduler does not decide yet for this configuration (see
+    /// `quorate_scheduler::unsupported`): the transition may be incomplete there.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unsupported: Vec<String>,
 }
 
 /// A resource moving between nodes.
@@ -108,7 +112,10 @@ fn node_of(p: Option<&Placement>) -> Option<&str> {
 
 /// Summarises a schedule relative to where resources ran before.
 pub fn view(before: &BTreeMap<String, Placement>, s: &Schedule) -> TransitionView {
-    let mut v = TransitionView::default();
+    let mut v = TransitionView {
+        unsupported: s.unsupported.clone(),
+        ..TransitionView::default()
+    };
     for a in s
         .transition
         .actions

@@ -57,5 +57,51 @@ pub fn schedule(model: &Model, status: &ClusterStatus) -> Schedule {
     ws.check_definition_changes();
     let co = ws.build_colocations();
     ws.assign_all(&co);
-    ws.transition(&co)
+    let mut sched = ws.transition(&co);
+    sched.unsupported = unsupported(model);
+    sched
+}
+
+/// What `model` asks for that [`schedule`] does not decide as Pacemaker would, in id order.
+pub fn unsupported(model: &Model) -> Vec<String> {
+    use quorate_schema::model::{Constraint, OrderSpec, Resource};
+    let mut out = Vec::new();
+    let is_true = |v: Option<&String>| {
+        v.is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "true" | "yes" | "on" | "1"))
+    };
+    for r in model.resources.values() {
+        let Resource::Clone(c) = r else { continue };
+        if matches!(model.resources.get(&c.child), Some(Resource::Group(_))) {
+            out.push(format!(
+                "clone {} of group {} is not scheduled yet: its members are left out of the transition",
+                c.id, c.child
+            ));
+        }
+        if is_true(c.meta.get("globally-unique")) {
+            out.push(format!(
+                "clone {} is globally-unique: it is scheduled as an anonymous clone",
+                c.id
+            ));
+        }
+    }
+    let clone_of = |id: &str| match model.resources.get(id) {
+        Some(Resource::Clone(c)) => Some(c),
+        _ => None,
+    };
+    for c in &model.constraints {
+        let Constraint::Order(o) = c else { continue };
+        let OrderSpec::Pair { first, then, .. } = &o.spec else {
+            continue;
+        };
+        let (Some(first), Some(then)) = (clone_of(first), clone_of(then)) else {
+            continue;
+        };
+        if is_true(then.meta.get("interleave")) {
+            out.push(format!(
+                "order {} between clones {} and {} is interleaved: it is scheduled as if it were not",
+                o.id, first.id, then.id
+            ));
+        }
+    }
+    out
 }

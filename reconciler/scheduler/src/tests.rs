@@ -773,3 +773,24 @@ fn runtime_move_and_ban_constraints_from_the_cib_place_resources() {
     assert_eq!(on(&s, "a").as_deref(), Some("n1"));
     assert_eq!(on(&s, "b").as_deref(), Some("n2"));
 }
+
+#[test]
+fn what_is_not_scheduled_yet_is_said() {
+    // A clone of a group and a globally-unique clone are not decided as Pacemaker would: the
+    // schedule says so, so that plan and simulate do not pass a partial transition off as whole.
+    let body = format!(
+        "{}groups:\n  g: [a, b]\nclones:\n  g-clone: {{ resource: g }}\n  c-clone: {{ resource: c, meta: {{ globally-unique: true }} }}\n",
+        prims(&["a", "b", "c"])
+    );
+    let y = cluster(&["n1", "n2"], "", &body);
+    let s = run(&y, &online(&["n1", "n2"]));
+    assert_eq!(
+        s.unsupported,
+        [
+            "clone c-clone is globally-unique: it is scheduled as an anonymous clone",
+            "clone g-clone of group g is not scheduled yet: its members are left out of the transition",
+        ]
+    );
+    let plain = cluster(&["n1", "n2"], "", &prims(&["a"]));
+    assert!(run(&plain, &online(&["n1", "n2"])).unsupported.is_empty());
+}

@@ -121,6 +121,10 @@ pub struct Schedule {
     /// `crm_simulate`-style "Transition Summary" lines (Start, Stop, Move, Recover, Restart,
     /// Fence, Shutdown), fencing first, then resources in configuration order.
     pub summary: Vec<String>,
+    /// What the model asks for that this scheduler does not decide yet (a clone of a group,
+    /// a globally-unique clone, an interleaved order), one sentence each, so that callers
+    /// can say so instead of presenting a partial transition as Pacemaker's.
+    pub unsupported: Vec<String>,
 }
 
 impl Schedule {

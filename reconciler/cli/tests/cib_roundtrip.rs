@@ -4,6 +4,8 @@
 //!   every node is an online member and the cluster is quorate) and that validates against
 //!   Pacemaker's own `pacemaker-3.9.rng`; the rendered CIB matches its golden file.
 //! - import(render(x)) gives x back for every example.
+//! - The real `crm_simulate` breaks ties between equal resources of a rendered CIB in the
+//!   YAML's order, as quorate's scheduler does from the YAML.
 //! - render(import(c)) configures the same cluster as c for Pacemaker's scheduler regression
 //!   inputs: both canonical forms compared with the real `crm_diff --no-version`. The count
 //!   must not drop below the floor in `tests/data/pacemaker-scheduler/roundtrip-floor.txt`.
@@ -447,4 +449,93 @@ fn import_of_cib_and_corosync_conf_gives_the_whole_example_back() {
         );
     }
     let _ = std::fs::remove_dir_all(&tmp);
+}
+
+/// Where each resource runs in a CIB's status: the node whose newest operation (by call-id) on
+/// it is a successful start or monitor.
+fn running_in_status(cib: &str) -> std::collections::BTreeMap<String, String> {
+    let doc = roxmltree::Document::parse(cib).unwrap();
+    let mut out = std::collections::BTreeMap::new();
+    for ns in doc.descendants().filter(|n| n.has_tag_name("node_state")) {
+        let node = ns.attribute("uname").unwrap_or_default();
+        for r in ns.descendants().filter(|n| n.has_tag_name("lrm_resource")) {
+            let newest = r
+                .children()
+                .filter(|o| o.has_tag_name("lrm_rsc_op"))
+                .max_by_key(|o| {
+                    o.attribute("call-id")
+                        .and_then(|c| c.parse::<i64>().ok())
+                        .unwrap_or(-1)
+                });
+            if let Some(op) = newest {
+                let ok = op.attribute("rc-code") == Some("0");
+                if ok && matches!(op.attribute("operation"), Some("start" | "monitor")) {
+                    out.insert(r.attribute("id").unwrap().to_string(), node.to_string());
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn pacemaker_breaks_ties_in_the_yaml_order_as_the_scheduler_does() {
+    // Two equal resources written zeta, alpha on two equal nodes: each goes to the
+    // least loaded node, ties to the first name, so the order they are taken in decides. The
+    // rendered CIB lists them in the YAML's order, so the real crm_simulate places them where
+    // quorate's scheduler does from the YAML.
+    let yaml = "version: 1\ncluster: t\nnodes:\n  - { name: node1, id: 1, addrs: [node1] }\n  - { name: node2, id: 2, addrs: [node2] }\nproperties:\n  stonith-enabled: false\n  no-quorum-policy: ignore\nresources:\n  zeta: { agent: \"ocf:pacemaker:Dummy\" }\n  alpha: { agent: \"ocf:pacemaker:Dummy\" }\n";
+    let loaded = quorate_schema::load_sources(vec![("cluster.yaml".into(), yaml.to_string())]);
+    let (model, diags) = validate(&loaded, &Options::default());
+    let model = model.unwrap_or_else(|| panic!("{diags:?}"));
+    assert_eq!(model.resource_order, ["zeta", "alpha"]);
+    let ours = |m: &quorate_schema::model::Model| {
+        let names: Vec<&str> = m.nodes.iter().map(|n| n.name.as_str()).collect();
+        let st = quorate_scheduler::testkit::online(&names);
+        quorate_scheduler::schedule(m, &st)
+            .placements
+            .into_iter()
+            .filter_map(|(r, p)| match p {
+                quorate_scheduler::Placement::On(n) => Some((r, n)),
+                _ => None,
+            })
+            .collect::<std::collections::BTreeMap<_, _>>()
+    };
+    let want = ours(&model);
+    let mut by_id = model.clone();
+    by_id.resource_order.clear();
+    assert_ne!(want, ours(&by_id), "the order must matter in this cluster");
+
+    let full = render_cib(
+        &model,
+        &RenderOptions {
+            full: true,
+            ..RenderOptions::default()
+        },
+    )
+    .unwrap();
+    let nodes = vec![(1, "node1".to_string()), (2, "node2".to_string())];
+    let cib = with_healthy_status(&full, &nodes);
+    let tmp = tempdir();
+    std::fs::write(tmp.join("in.xml"), &cib).unwrap();
+    let out = Command::new(tool("crm_simulate"))
+        .arg("-x")
+        .arg(tmp.join("in.xml"))
+        .arg("-S")
+        .arg("-O")
+        .arg(tmp.join("out.xml"))
+        .env("CIB_shadow_dir", &tmp)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "crm_simulate: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let pacemaker = running_in_status(&std::fs::read_to_string(tmp.join("out.xml")).unwrap());
+    let _ = std::fs::remove_dir_all(&tmp);
+    assert_eq!(
+        pacemaker, want,
+        "crm_simulate and quorate place differently"
+    );
 }

@@ -18,6 +18,7 @@
 
 pub mod catalog;
 mod check;
+pub mod cib_params;
 pub mod diag;
 pub mod emit;
 mod load;

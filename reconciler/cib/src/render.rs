@@ -7,7 +7,7 @@
 
 use crate::xml::XmlWriter;
 use quorate_schema::model::*;
-use quorate_schema::types::{Action, BoolOp, DateOp, SecretRef};
+use quorate_schema::types::{Action, BoolOp, DateOp};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The CIB schema to render for.
@@ -61,19 +61,7 @@ pub enum RenderError {
     },
 }
 
-/// Where cibsecret keeps a resource's secret parameter on every node.
-pub fn cibsecret_path(rsc: &str, param: &str) -> String {
-    format!("/var/lib/pacemaker/lrm/secrets/{rsc}/{param}")
-}
-
-/// The `password_script` form of a fence agent's secret parameter, when there is one.
-fn script_param(name: &str) -> Option<String> {
-    match name {
-        "password" | "passwd" => Some("password_script".into()),
-        n if n.ends_with("passwd") || n.ends_with("password") => Some(format!("{n}_script")),
-        _ => None,
-    }
-}
+pub use quorate_schema::cib_params::{cib_params, cibsecret_path};
 
 /// Renders the configuration (or a whole CIB) for `model`.
 pub fn render_cib(model: &Model, opts: &RenderOptions) -> Result<String, RenderError> {
@@ -310,35 +298,6 @@ fn lrm_params(params: &BTreeMap<String, Param>) -> BTreeMap<String, String> {
             (k.clone(), v)
         })
         .collect()
-}
-
-/// The instance attributes of a primitive as the CIB holds them: secrets become
-/// `password_script` (fence agents) or cibsecret's `lrm://` marker, never their value.
-pub fn cib_params(p: &Primitive, fence: bool) -> BTreeMap<String, String> {
-    let mut out = BTreeMap::new();
-    for (k, v) in &p.params {
-        match v {
-            Param::Text(t) => {
-                out.insert(k.clone(), t.clone());
-            }
-            Param::Secret(SecretRef::File(path)) if *path == cibsecret_path(&p.id, k) => {
-                out.insert(k.clone(), "lrm://".into());
-            }
-            Param::Secret(s) => match (fence, script_param(k)) {
-                (true, Some(script)) => {
-                    let cmd = match s {
-                        SecretRef::File(path) => format!("/bin/cat {path}"),
-                        SecretRef::Env(var) => format!("/usr/bin/printenv {var}"),
-                    };
-                    out.insert(script, cmd);
-                }
-                _ => {
-                    out.insert(k.clone(), "lrm://".into());
-                }
-            },
-        }
-    }
-    out
 }
 
 fn primitive(w: &mut XmlWriter, p: &Primitive, fence: bool) {

@@ -18,7 +18,6 @@ use crate::status::{Digest, OpDigests, OpRecord};
 use crate::unpack::WorkingSet;
 use md5::{Digest as _, Md5};
 use quorate_schema::model::{Model, Param, Primitive};
-use quorate_schema::types::SecretRef;
 use std::collections::BTreeMap;
 
 /// Pacemaker's default operation timeout (`CRM_DEFAULT_OP_TIMEOUT_S`), in milliseconds.
@@ -92,21 +91,6 @@ fn matches(recorded: &Digest, computed: &[u8; 16]) -> bool {
     matches!(recorded, Digest::Md5(d) if d == computed)
 }
 
-/// Where cibsecret keeps a resource's secret parameter (as `quorate-cib` renders it).
-fn cibsecret_path(rsc: &str, param: &str) -> String {
-    format!("/var/lib/pacemaker/lrm/secrets/{rsc}/{param}")
-}
-
-/// The `password_script` name of a fence agent's secret parameter (as `quorate-cib` renders
-/// it), when there is one.
-fn script_param(name: &str) -> Option<String> {
-    match name {
-        "password" | "passwd" => Some("password_script".into()),
-        n if n.ends_with("passwd") || n.ends_with("password") => Some(format!("{n}_script")),
-        _ => None,
-    }
-}
-
 /// `pcmk_stonith_param`: parameters Pacemaker itself gives fence devices.
 fn fencing_param(name: &str) -> bool {
     if matches!(name, "provides" | "stonith-timeout") {
@@ -137,31 +121,14 @@ fn listed(list: &str, name: &str) -> bool {
 }
 
 /// A primitive's instance attributes as the CIB that `quorate-cib` renders holds them (so as
-/// the controller saw them): secrets become `password_script` for fence agents, otherwise
-/// cibsecret's `lrm://` marker.
+/// the controller saw them), without those the digest filters out.
 fn cib_params(p: &Primitive, out: &mut BTreeMap<String, String>) {
     let fence = p.agent.class == "stonith";
-    for (k, v) in &p.params {
-        let (name, value) = match v {
-            Param::Text(t) => (k.clone(), t.clone()),
-            Param::Secret(SecretRef::File(path)) if *path == cibsecret_path(&p.id, k) => {
-                (k.clone(), "lrm://".to_string())
-            }
-            Param::Secret(s) => match (fence, script_param(k)) {
-                (true, Some(script)) => (
-                    script,
-                    match s {
-                        SecretRef::File(path) => format!("/bin/cat {path}"),
-                        SecretRef::Env(var) => format!("/usr/bin/printenv {var}"),
-                    },
-                ),
-                _ => (k.clone(), "lrm://".to_string()),
-            },
-        };
-        if !filtered(&name) {
-            out.insert(name, value);
-        }
-    }
+    out.extend(
+        quorate_schema::cib_params::cib_params(p, fence)
+            .into_iter()
+            .filter(|(name, _)| !filtered(name)),
+    );
 }
 
 /// The configured operation `task` with `interval_ms` (`find_rsc_op_entry`), if enabled.

@@ -8,13 +8,16 @@
 //!   "applied": { ...the desired-state document... },
 //!   "nodes": [ { "name": "node1", "state": "online", "attributes": { "standby": "on" } } ],
 //!   "resources": [ { "id": "ClusterVIP", "node": "node1", "state": "started" },
-//!                  { "id": "WebServer", "node": "node2", "state": "failed", "fail_count": 1 } ] }
+//!                  { "id": "WebServer", "node": "node2", "state": "failed", "fail_count": 1 } ],
+//!   "overrides": [ { "id": "cli-prefer-WebServer", "resource": "WebServer", "node": "node1",
+//!                    "score": "INFINITY" } ] }
 //! ```
 
 use quorate_scheduler::{
     ClusterStatus, NodeState, NodeStatus, OpRecord, Placement, ResourceHistory,
 };
-use quorate_schema::types::ClusterDoc;
+use quorate_schema::model::{Location, Placement as LocPlacement, ResourceRef};
+use quorate_schema::types::{ClusterDoc, Role, Score};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -48,6 +51,27 @@ pub struct Snapshot {
     pub nodes: Vec<NodeSnapshot>,
     /// Every active or failed resource instance.
     pub resources: Vec<ResourceSnapshot>,
+    /// Runtime moves and bans (`crm_resource --move/--ban`) in force: not desired state, but
+    /// resources are placed by them until they are cleared.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub overrides: Vec<OverrideSnapshot>,
+}
+
+/// A runtime move or ban: a location of `resource` on `node` with `score`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OverrideSnapshot {
+    /// Its id (`cli-prefer-R`, `cli-ban-R-on-N`).
+    pub id: String,
+    /// The resource.
+    pub resource: String,
+    /// The node.
+    pub node: String,
+    /// The score (`INFINITY` to move there, `-INFINITY` to ban).
+    pub score: String,
+    /// The role it applies to (`Promoted`, `Unpromoted`, `Started`), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
 }
 
 /// A node in a snapshot.
@@ -270,6 +294,11 @@ impl Snapshot {
             applied,
             nodes,
             resources,
+            overrides: status
+                .overrides
+                .iter()
+                .filter_map(override_snapshot)
+                .collect(),
         }
     }
 
@@ -338,6 +367,68 @@ impl Snapshot {
                 }
             }
         }
+        st.overrides = self
+            .overrides
+            .iter()
+            .filter_map(override_location)
+            .collect();
         st
+    }
+}
+
+fn override_snapshot(l: &Location) -> Option<OverrideSnapshot> {
+    let (ResourceRef::Id(resource), LocPlacement::Node { node, score }) =
+        (&l.resource, &l.placement)
+    else {
+        return None;
+    };
+    Some(OverrideSnapshot {
+        id: l.id.clone(),
+        resource: resource.clone(),
+        node: node.clone(),
+        score: score.to_string(),
+        role: l.role.map(|r| format!("{r:?}")),
+    })
+}
+
+fn override_location(o: &OverrideSnapshot) -> Option<Location> {
+    let role = match o.role.as_deref() {
+        None => None,
+        Some("Started") => Some(Role::Started),
+        Some("Stopped") => Some(Role::Stopped),
+        Some("Promoted" | "Master") => Some(Role::Promoted),
+        Some("Unpromoted" | "Slave") => Some(Role::Unpromoted),
+        Some(_) => return None,
+    };
+    Some(Location {
+        id: o.id.clone(),
+        resource: ResourceRef::Id(o.resource.clone()),
+        role,
+        placement: LocPlacement::Node {
+            node: o.node.clone(),
+            score: Score::parse(&o.score)?,
+        },
+        resource_discovery: None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn runtime_moves_and_bans_survive_a_snapshot() {
+        let cib = r#"<cib have-quorum="1"><configuration><nodes>
+            <node id="1" uname="n1"/><node id="2" uname="n2"/></nodes><resources/><constraints>
+              <rsc_location id="cli-ban-db-on-n1" rsc="db" node="n1" score="-INFINITY" role="Promoted"/>
+              <rsc_location id="cli-prefer-vip" rsc="vip" node="n2" score="INFINITY"/>
+            </constraints></configuration><status/></cib>"#;
+        let status = ClusterStatus::from_cib_xml(cib).unwrap();
+        assert_eq!(status.overrides.len(), 2);
+        let snap = Snapshot::from_status(ClusterDoc::default(), &status, None);
+        let json = serde_json::to_string(&snap).unwrap();
+        assert!(json.contains(r#""id":"cli-ban-db-on-n1","resource":"db","node":"n1","score":"-INFINITY","role":"Promoted""#), "{json}");
+        let back = Snapshot::from_json(&json).unwrap().to_status();
+        assert_eq!(back.overrides, status.overrides);
     }
 }

@@ -60,6 +60,22 @@ fn plan(dir: &Path, args: &[&str]) -> Output {
         .unwrap()
 }
 
+/// `quorate plan ARGS --format json`, which must exit 0 (without `--exit-code`, changes still
+/// do), parsed.
+fn plan_json(dir: &Path, args: &[&str]) -> serde_json::Value {
+    let mut all = args.to_vec();
+    all.extend(["--format", "json"]);
+    let out = plan(dir, &all);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "quorate plan {}: {}",
+        all.join(" "),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 fn snapshot(name: &str, out: &Output) {
     let got = format!(
         "exit: {:?}\n--- stdout\n{}--- stderr\n{}",
@@ -380,20 +396,10 @@ fn the_ci_jobs_run_on_a_repository_with_a_change() {
 #[test]
 fn what_if_node_failure_shows_where_resources_go_and_quorum() {
     let (s, _r) = two_commits("whatif", |t| t);
-    let out = plan(
+    let v = plan_json(
         &s.0,
-        &[
-            "cluster",
-            "--base",
-            "HEAD~1",
-            "--what-if",
-            "node-failure",
-            "--format",
-            "json",
-        ],
+        &["cluster", "--base", "HEAD~1", "--what-if", "node-failure"],
     );
-    assert_eq!(out.status.code(), Some(0));
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let w = v["what_if"].as_array().unwrap();
     assert_eq!(w.len(), 2);
     // Two-node quorum: the survivor keeps quorum with 1 of 2 votes and takes over the group.
@@ -447,24 +453,7 @@ fn live_plans_on_pacemaker_inputs_agree_with_the_scheduler() {
         };
         let desired = s.0.join("desired.yaml");
         std::fs::write(&desired, &yaml).unwrap();
-        let out = plan(
-            &s.0,
-            &[
-                "desired.yaml",
-                "--live",
-                input.to_str().unwrap(),
-                "--format",
-                "json",
-            ],
-        );
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{}: {}",
-            input.display(),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let v = plan_json(&s.0, &["desired.yaml", "--live", input.to_str().unwrap()]);
         assert_eq!(v["summary"]["add"], 0, "{}", input.display());
         assert_eq!(v["summary"]["remove"], 0, "{}", input.display());
         let status = quorate_scheduler::ClusterStatus::from_cib_xml(&xml).unwrap();
@@ -586,46 +575,14 @@ fn snapshots_plan_like_the_cibs_they_come_from() {
     );
     // The rendered CIB has no status: no node was ever seen, so nothing may start.
     std::fs::write(s.0.join("snap.json"), &text).unwrap();
-    let out = plan(
-        &s.0,
-        &[
-            ex.to_str().unwrap(),
-            "--live",
-            "snap.json",
-            "--format",
-            "json",
-        ],
-    );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = plan_json(&s.0, &[ex.to_str().unwrap(), "--live", "snap.json"]);
     assert_eq!(v["transition"]["actions"], serde_json::json!([]), "{v}");
     // Once both nodes are online members of a quorate cluster, the plan starts everything.
     let up = text
         .replace("\"state\": \"offline\"", "\"state\": \"online\"")
         .replace("\"quorate\": false", "\"quorate\": true");
     std::fs::write(s.0.join("snap.json"), &up).unwrap();
-    let out = plan(
-        &s.0,
-        &[
-            ex.to_str().unwrap(),
-            "--live",
-            "snap.json",
-            "--format",
-            "json",
-        ],
-    );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = plan_json(&s.0, &[ex.to_str().unwrap(), "--live", "snap.json"]);
     let actions: Vec<&str> = v["transition"]["actions"]
         .as_array()
         .unwrap()

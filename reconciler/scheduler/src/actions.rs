@@ -31,6 +31,22 @@ pub(crate) struct Act {
     pub reason: Option<String>,
 }
 
+impl Act {
+    /// A required node-level action (fence, unfence, shutdown): no resource.
+    fn node_action(kind: ActionKind, node: usize, reason: Option<String>) -> Act {
+        Act {
+            kind,
+            prim: None,
+            node,
+            optional: false,
+            runnable: true,
+            pseudo: false,
+            print_always: false,
+            reason,
+        }
+    }
+}
+
 /// A resource-level ordering: every `first` action of a resource before every `then` action.
 #[derive(Clone, Debug)]
 pub(crate) struct ROrder {
@@ -774,16 +790,7 @@ impl WorkingSet<'_> {
         }
         triggered
             .into_iter()
-            .map(|n| Act {
-                kind: ActionKind::Unfence,
-                prim: None,
-                node: n,
-                optional: false,
-                runnable: true,
-                pseudo: false,
-                print_always: false,
-                reason: reasons[n].clone(),
-            })
+            .map(|n| Act::node_action(ActionKind::Unfence, n, reasons[n].clone()))
             .collect()
     }
 
@@ -831,27 +838,13 @@ impl WorkingSet<'_> {
             let node = &self.nodes[n];
             if node.unclean && any_managed && self.can_fence(n) {
                 fenced.insert(n);
-                node_actions.push(Act {
-                    kind: ActionKind::Fence,
-                    prim: None,
-                    node: n,
-                    optional: false,
-                    runnable: true,
-                    pseudo: false,
-                    print_always: false,
-                    reason: node.fence_reason.clone(),
-                });
+                node_actions.push(Act::node_action(
+                    ActionKind::Fence,
+                    n,
+                    node.fence_reason.clone(),
+                ));
             } else if node.online && node.shutdown {
-                node_actions.push(Act {
-                    kind: ActionKind::Shutdown,
-                    prim: None,
-                    node: n,
-                    optional: false,
-                    runnable: true,
-                    pseudo: false,
-                    print_always: false,
-                    reason: None,
-                });
+                node_actions.push(Act::node_action(ActionKind::Shutdown, n, None));
             }
         }
         for a in g.acts.iter_mut() {

@@ -141,6 +141,55 @@ pub(crate) struct Prim {
     pub sort_index: i64,
 }
 
+impl Prim {
+    /// A primitive as nothing configures it (Pacemaker's defaults) and nothing is known of it
+    /// yet: stopped, unassigned, with the allowed-node `scores` it starts from.
+    fn unconfigured(id: String, scores: Vec<Option<i64>>) -> Prim {
+        Prim {
+            id,
+            group: None,
+            priority: 0,
+            stickiness: 0,
+            migration_threshold: INF,
+            failure_timeout_s: 0,
+            managed: true,
+            maintenance: false,
+            blocked: false,
+            orphan: false,
+            is_stonith: false,
+            critical: true,
+            target_stopped: false,
+            multiple_active: MultipleActive::StopStart,
+            requires: Requires::Quorum,
+            ops: Vec::new(),
+            role: Role::Stopped,
+            next_stopped: false,
+            running_on: Vec::new(),
+            known_on: BTreeSet::new(),
+            failed: false,
+            stop_flag: false,
+            failure_ignored: false,
+            start_pending: false,
+            block_failed_on: BTreeSet::new(),
+            recover_on: BTreeSet::new(),
+            scores,
+            assigned: None,
+            provisional: true,
+            assigning: false,
+            merging: false,
+            clear_failcount_on: BTreeSet::new(),
+            definition_changed: false,
+            reload_on: BTreeSet::new(),
+            clone: None,
+            inherited_this_with: Vec::new(),
+            inherited_with_this: Vec::new(),
+            prefer: None,
+            role_next: None,
+            sort_index: 0,
+        }
+    }
+}
+
 /// A group: members in order.
 #[derive(Clone, Debug)]
 pub(crate) struct Group {
@@ -528,7 +577,6 @@ impl<'a> WorkingSet<'a> {
             None => INF,
         };
         let prim = Prim {
-            id: p.id.clone(),
             group,
             priority: get("priority").map(score::parse).unwrap_or(0),
             stickiness: get("resource-stickiness")
@@ -542,8 +590,6 @@ impl<'a> WorkingSet<'a> {
                 .unwrap_or(0),
             managed,
             maintenance: maintenance_mode || parse_bool(get("maintenance")) == Some(true),
-            blocked: false,
-            orphan: false,
             is_stonith,
             critical: parse_bool(get("critical")).unwrap_or(true),
             target_stopped: get("target-role").is_some_and(|r| r.eq_ignore_ascii_case("stopped")),
@@ -555,30 +601,7 @@ impl<'a> WorkingSet<'a> {
             },
             requires,
             ops: p.ops.clone(),
-            role: Role::Stopped,
-            next_stopped: false,
-            running_on: Vec::new(),
-            known_on: BTreeSet::new(),
-            failed: false,
-            stop_flag: false,
-            failure_ignored: false,
-            start_pending: false,
-            block_failed_on: BTreeSet::new(),
-            recover_on: BTreeSet::new(),
-            scores: initial.to_vec(),
-            assigned: None,
-            provisional: true,
-            assigning: false,
-            merging: false,
-            clear_failcount_on: BTreeSet::new(),
-            definition_changed: false,
-            reload_on: BTreeSet::new(),
-            clone: None,
-            inherited_this_with: Vec::new(),
-            inherited_with_this: Vec::new(),
-            prefer: None,
-            role_next: None,
-            sort_index: 0,
+            ..Prim::unconfigured(p.id.clone(), initial.to_vec())
         };
         let idx = self.prims.len();
         self.prim_by_id.insert(prim.id.clone(), idx);
@@ -776,46 +799,12 @@ impl<'a> WorkingSet<'a> {
             .get("stop-orphan-resources")
             .is_none_or(|v| is_true(v));
         let prim = Prim {
-            id: id.to_string(),
-            group: None,
-            priority: 0,
-            stickiness: 0,
-            migration_threshold: INF,
-            failure_timeout_s: 0,
             managed: stop_orphans && !self.model.policy.maintenance_mode,
             maintenance: self.model.policy.maintenance_mode,
-            blocked: false,
             orphan: true,
             is_stonith: stonith,
-            critical: true,
-            target_stopped: false,
-            multiple_active: MultipleActive::StopStart,
-            requires: Requires::Quorum,
-            ops: Vec::new(),
-            role: Role::Stopped,
             next_stopped: true,
-            running_on: Vec::new(),
-            known_on: BTreeSet::new(),
-            failed: false,
-            stop_flag: false,
-            failure_ignored: false,
-            start_pending: false,
-            block_failed_on: BTreeSet::new(),
-            recover_on: BTreeSet::new(),
-            scores: vec![Some(-INF); n],
-            assigned: None,
-            provisional: true,
-            assigning: false,
-            merging: false,
-            clear_failcount_on: BTreeSet::new(),
-            definition_changed: false,
-            reload_on: BTreeSet::new(),
-            clone: None,
-            inherited_this_with: Vec::new(),
-            inherited_with_this: Vec::new(),
-            prefer: None,
-            role_next: None,
-            sort_index: 0,
+            ..Prim::unconfigured(id.to_string(), vec![Some(-INF); n])
         };
         let idx = self.prims.len();
         self.prim_by_id.insert(id.to_string(), idx);

@@ -84,16 +84,7 @@ impl WorkingSet<'_> {
     /// Location constraints (applied in reverse, as Pacemaker's prepended list does), then
     /// stickiness, then migration-threshold bans.
     pub fn apply_node_criteria(&mut self) {
-        let model = self.model;
-        let locs: Vec<_> = model
-            .constraints
-            .iter()
-            .filter_map(|c| match c {
-                Constraint::Location(l) => Some(l),
-                _ => None,
-            })
-            .chain(&self.status.overrides)
-            .collect();
+        let locs: Vec<_> = self.locations().collect();
         for l in locs.into_iter().rev() {
             if is_promoted(l.role) {
                 continue;

@@ -13,7 +13,7 @@ use crate::assign::{Coloc, Colocs, RRef};
 use crate::score::{self, INF};
 use crate::transition::ActionKind;
 use crate::unpack::{Role, WorkingSet};
-use quorate_schema::model::{Constraint, Placement, ResourceRef, RuleScore};
+use quorate_schema::model::{Placement, ResourceRef, RuleScore};
 use quorate_schema::types::{NoQuorumPolicy, Role as CfgRole};
 use std::cmp::Ordering;
 
@@ -104,16 +104,7 @@ impl WorkingSet<'_> {
         let mut total = 0;
         let clone_id = &self.clones[c].id;
         let child_id = &self.clones[c].child_id;
-        let locations = self
-            .model
-            .constraints
-            .iter()
-            .filter_map(|c| match c {
-                Constraint::Location(l) => Some(l),
-                _ => None,
-            })
-            .chain(&self.status.overrides);
-        for l in locations {
+        for l in self.locations() {
             let ResourceRef::Id(id) = &l.resource else {
                 continue;
             };

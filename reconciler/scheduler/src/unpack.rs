@@ -4,7 +4,7 @@
 
 use crate::score::{self, INF};
 use crate::status::{is_true, ClusterStatus, NodeKind, OpRecord};
-use quorate_schema::model::{Model, Resource};
+use quorate_schema::model::{Constraint, Location, Model, Resource};
 use quorate_schema::types::{NoQuorumPolicy, OnFail};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -299,6 +299,21 @@ impl<'a> WorkingSet<'a> {
         } else {
             &self.status.resource_order
         }
+    }
+
+    /// Every location constraint in force: the model's, then the runtime moves and bans of
+    /// the status (`ClusterStatus::overrides`).
+    pub fn locations(&self) -> impl DoubleEndedIterator<Item = &'a Location> + 'a {
+        let model: &'a Model = self.model;
+        let status: &'a ClusterStatus = self.status;
+        model
+            .constraints
+            .iter()
+            .filter_map(|c| match c {
+                Constraint::Location(l) => Some(l),
+                _ => None,
+            })
+            .chain(&status.overrides)
     }
 
     pub fn node_idx(&self, name: &str) -> Option<usize> {

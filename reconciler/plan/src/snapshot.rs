@@ -68,10 +68,10 @@ pub struct OverrideSnapshot {
     /// The node.
     pub node: String,
     /// The score (`INFINITY` to move there, `-INFINITY` to ban).
-    pub score: String,
+    pub score: Score,
     /// The role it applies to (`Promoted`, `Unpromoted`, `Started`), if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub role: Option<String>,
+    pub role: Option<Role>,
 }
 
 /// A node in a snapshot.
@@ -367,11 +367,7 @@ impl Snapshot {
                 }
             }
         }
-        st.overrides = self
-            .overrides
-            .iter()
-            .filter_map(override_location)
-            .collect();
+        st.overrides = self.overrides.iter().map(override_location).collect();
         st
     }
 }
@@ -386,30 +382,22 @@ fn override_snapshot(l: &Location) -> Option<OverrideSnapshot> {
         id: l.id.clone(),
         resource: resource.clone(),
         node: node.clone(),
-        score: score.to_string(),
-        role: l.role.map(|r| format!("{r:?}")),
+        score: *score,
+        role: l.role,
     })
 }
 
-fn override_location(o: &OverrideSnapshot) -> Option<Location> {
-    let role = match o.role.as_deref() {
-        None => None,
-        Some("Started") => Some(Role::Started),
-        Some("Stopped") => Some(Role::Stopped),
-        Some("Promoted" | "Master") => Some(Role::Promoted),
-        Some("Unpromoted" | "Slave") => Some(Role::Unpromoted),
-        Some(_) => return None,
-    };
-    Some(Location {
+fn override_location(o: &OverrideSnapshot) -> Location {
+    Location {
         id: o.id.clone(),
         resource: ResourceRef::Id(o.resource.clone()),
-        role,
+        role: o.role,
         placement: LocPlacement::Node {
             node: o.node.clone(),
-            score: Score::parse(&o.score)?,
+            score: o.score,
         },
         resource_discovery: None,
-    })
+    }
 }
 
 #[cfg(test)]
@@ -430,5 +418,9 @@ mod tests {
         assert!(json.contains(r#""id":"cli-ban-db-on-n1","resource":"db","node":"n1","score":"-INFINITY","role":"Promoted""#), "{json}");
         let back = Snapshot::from_json(&json).unwrap().to_status();
         assert_eq!(back.overrides, status.overrides);
+        // A malformed override is refused with the reason, not silently dropped.
+        let bad = json.replace(r#""score":"-INFINITY""#, r#""score":"lots""#);
+        let err = Snapshot::from_json(&bad).unwrap_err().to_string();
+        assert!(err.contains("`lots` is not a score"), "{err}");
     }
 }

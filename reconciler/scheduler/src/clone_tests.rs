@@ -3,37 +3,13 @@
 //! 2.1.5's `crm_simulate` (the differential test compares whole random clusters with it).
 
 use crate::status::{ClusterStatus, OpRecord};
-use crate::testkit::{model_from_yaml, online};
-use crate::{schedule, Placement, Schedule};
+use crate::testkit::online;
+use crate::tests::{acts, run, summary};
+use crate::{Placement, Schedule};
 
 /// Nodes `n1..`, fencing off, and `body` (resources, clones, constraints).
 fn cluster(nodes: &[&str], body: &str) -> String {
-    let mut y = String::from("version: 1\ncluster: t\nnodes:\n");
-    for (i, n) in nodes.iter().enumerate() {
-        y.push_str(&format!(
-            "  - {{ name: {n}, id: {}, addrs: [{n}] }}\n",
-            i + 1
-        ));
-    }
-    y.push_str("properties:\n  stonith-enabled: false\n  no-quorum-policy: ignore\n");
-    y.push_str(body);
-    y
-}
-
-fn run(yaml: &str, st: &ClusterStatus) -> Schedule {
-    schedule(&model_from_yaml(yaml), st)
-}
-
-fn acts(s: &Schedule) -> Vec<String> {
-    s.action_strings(false)
-}
-
-/// Summary lines with runs of spaces collapsed (the real lines are column-aligned).
-fn summary(s: &Schedule) -> Vec<String> {
-    s.summary
-        .iter()
-        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
-        .collect()
+    crate::tests::cluster(nodes, "", body)
 }
 
 fn nodes_of(s: &Schedule, r: &str) -> Vec<String> {

@@ -7,7 +7,7 @@ use crate::testkit::{model_from_yaml, online};
 use crate::{schedule, ActionKind, Placement, Schedule};
 
 /// A cluster of `nodes` with `properties` (YAML lines under `properties:`) and `body`.
-fn cluster(nodes: &[&str], properties: &str, body: &str) -> String {
+pub(crate) fn cluster(nodes: &[&str], properties: &str, body: &str) -> String {
     let mut y = String::from("version: 1\ncluster: t\nnodes:\n");
     for (i, n) in nodes.iter().enumerate() {
         y.push_str(&format!(
@@ -25,7 +25,7 @@ fn cluster(nodes: &[&str], properties: &str, body: &str) -> String {
     y
 }
 
-fn run(yaml: &str, st: &ClusterStatus) -> Schedule {
+pub(crate) fn run(yaml: &str, st: &ClusterStatus) -> Schedule {
     schedule(&model_from_yaml(yaml), st)
 }
 
@@ -37,12 +37,12 @@ fn on(s: &Schedule, r: &str) -> Option<String> {
     }
 }
 
-fn acts(s: &Schedule) -> Vec<String> {
+pub(crate) fn acts(s: &Schedule) -> Vec<String> {
     s.action_strings(false)
 }
 
 /// Summary lines with runs of spaces collapsed (the real lines are column-aligned).
-fn summary(s: &Schedule) -> Vec<String> {
+pub(crate) fn summary(s: &Schedule) -> Vec<String> {
     s.summary
         .iter()
         .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
